@@ -1,0 +1,69 @@
+using System.Text.Json;
+using CredentialService.ConnectionTests;
+using CredentialService.Credentials;
+using CredentialService.Infrastructure.Auth;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CredentialService.Audit;
+
+/// <summary>The audit actions; their spelling is part of the contract.</summary>
+public static class AuditAction
+{
+    public const string Created = "created";
+    public const string Updated = "updated";
+    public const string KeyRotated = "key_rotated";
+    public const string Tested = "tested";
+    public const string SecretRead = "secret_read";
+    public const string Deleted = "deleted";
+}
+
+/// <summary>What an event says beyond its action. Never a key: at most its last four characters.</summary>
+public sealed record EventDetail(
+    IReadOnlyList<string>? ChangedFields = null,
+    string? Region = null,
+    string? AppApiKeyLast4 = null,
+    string? Outcome = null);
+
+/// <summary>One entry of a credential's audit trail, written in the same transaction as the change it records.</summary>
+public sealed class CredentialEvent
+{
+    public long Id { get; set; }
+    public required string TenantId { get; set; }
+    public Guid CredentialId { get; set; }
+    public DateTime At { get; set; }
+    public required string Action { get; set; }
+    public required string Actor { get; set; }
+    public EventDetail? Detail { get; set; }
+
+    public static CredentialEvent For(Credential credential, Caller caller, string action, TimeProvider time, EventDetail? detail = null) => new()
+    {
+        TenantId = credential.TenantId,
+        CredentialId = credential.Id,
+        At = time.GetUtcNow().UtcDateTime,
+        Action = action,
+        Actor = caller.Actor,
+        Detail = detail,
+    };
+
+    public static CredentialEvent Tested(Credential credential, Caller caller, TestResult result, TimeProvider time) =>
+        For(credential, caller, AuditAction.Tested, time, new EventDetail(Region: result.Region, Outcome: result.Outcome));
+}
+
+internal sealed class CredentialEventConfiguration : IEntityTypeConfiguration<CredentialEvent>
+{
+    public void Configure(EntityTypeBuilder<CredentialEvent> builder)
+    {
+        builder.ToTable("credential_events");
+        builder.Property(e => e.Id).UseIdentityAlwaysColumn();
+        builder.Property(e => e.TenantId).HasMaxLength(200);
+        builder.Property(e => e.Action).HasMaxLength(32);
+        builder.Property(e => e.Actor).HasMaxLength(200);
+        builder.Property(e => e.Detail)
+            .HasColumnType("jsonb")
+            .HasConversion(
+                v => JsonSerializer.Serialize(v, CredentialServiceJsonContext.Default.EventDetail),
+                v => JsonSerializer.Deserialize(v, CredentialServiceJsonContext.Default.EventDetail));
+        builder.HasIndex(e => new { e.TenantId, e.CredentialId, e.Id });
+    }
+}

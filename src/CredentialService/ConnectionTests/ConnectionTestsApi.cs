@@ -1,0 +1,84 @@
+using CredentialService.Audit;
+using FluentValidation;
+using CredentialService.Credentials;
+using CredentialService.Data;
+using CredentialService.Infrastructure;
+using CredentialService.Infrastructure.Auth;
+using CredentialService.KeyCustody;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CredentialService.ConnectionTests;
+
+public sealed record TestKeyRequest(string? AppApiKey, string? Region);
+
+public sealed class TestKeyRequestValidator : AbstractValidator<TestKeyRequest>
+{
+    public TestKeyRequestValidator()
+    {
+        RuleFor(r => r.AppApiKey).MustBeAppApiKey().OverridePropertyName("appApiKey");
+        RuleFor(r => r.Region).MustBeRegion().When(r => r.Region is not null).OverridePropertyName("region");
+    }
+}
+
+/// <summary>
+/// Connection tests against Customer.io: of a stored credential (the verdict becomes its <c>lastTest</c>) or of a
+/// key not saved yet (nothing is stored). The service answers 200 whatever the verdict: the test ran.
+/// </summary>
+public static class ConnectionTestsApi
+{
+    public static RouteGroupBuilder MapConnectionTests(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/credentials")
+            .WithTags("Connection tests")
+            .RequireAuthorization(Scopes.Test)
+            .RequireRateLimiting(ConnectionTestSetup.RateLimitPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapPost("/test", TestUnsaved)
+            .WithName("TestUnsavedKey")
+            .WithSummary("Test a key before saving it")
+            .WithDescription("Calls GET {region}/v1/workspaces with the key as a Bearer token and classifies the answer. Nothing is stored.")
+            .AddEndpointFilter<ValidationFilter<TestKeyRequest>>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapPost("/{id:guid}/test", TestStored)
+            .WithName("TestCredential")
+            .WithSummary("Test a stored credential")
+            .WithDescription("Tests the stored key against the credential's region and stores the verdict as lastTest.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        return group;
+    }
+
+    public static async Task<Ok<TestResult>> TestUnsaved(
+        TestKeyRequest request, CustomerIoClient customerIo, CancellationToken ct)
+    {
+        Region.TryNormalize(request.Region ?? Region.Us, out var region);
+        var key = AppApiKey.FromValidated(AppApiKeyRules.Normalize(request.AppApiKey!));
+        return TypedResults.Ok(await customerIo.TestAsync(key, region, ct));
+    }
+
+    public static async Task<Results<Ok<TestResult>, NotFound>> TestStored(
+        Guid id, Caller caller, CredentialsDbContext db, AppApiKeyProtector protector, CustomerIoClient customerIo,
+        TimeProvider time, CancellationToken ct)
+    {
+        var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        if (credential is null) return TypedResults.NotFound();
+
+        var key = protector.Reveal(credential);
+        var result = await customerIo.TestAsync(key, credential.Region, ct);
+
+        credential.LastTest = result;
+        db.CredentialEvents.Add(CredentialEvent.Tested(credential, caller, result, time));
+        // If the key or region changed while the test ran, the verdict is about the old key: only the event is kept.
+        await db.SaveChangesKeepingEventsAsync(credential, ct);
+
+        return TypedResults.Ok(result);
+    }
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using CredentialService.ConnectionTests;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CredentialService.Credentials;
+
+internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credential>
+{
+    public void Configure(EntityTypeBuilder<Credential> builder)
+    {
+        builder.ToTable("credentials");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Id).ValueGeneratedNever();
+        builder.Property(c => c.TenantId).HasMaxLength(200);
+        builder.Property(c => c.Type).HasMaxLength(50);
+        builder.Property(c => c.Name).HasMaxLength(200);
+        builder.Property(c => c.Description).HasMaxLength(2000);
+        builder.Property(c => c.Region).HasMaxLength(8);
+        builder.Property(c => c.AppApiKeyLast4).HasMaxLength(4);
+        builder.Property(c => c.LastTest)
+            .HasColumnType("jsonb")
+            .HasConversion(
+                v => JsonSerializer.Serialize(v, CredentialServiceJsonContext.Default.TestResult),
+                v => JsonSerializer.Deserialize(v, CredentialServiceJsonContext.Default.TestResult));
+        builder.Property(c => c.Version).IsRowVersion();
+
+        // The tenant's newest-first page (and every keyset page after it) is one index range scan.
+        // Ids are UUIDv7, so id order is creation order.
+        builder.HasIndex(c => new { c.TenantId, c.Id }).IsDescending(false, true);
+    }
+}

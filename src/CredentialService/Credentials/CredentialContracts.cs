@@ -1,0 +1,37 @@
+using CredentialService.ConnectionTests;
+using CredentialService.Infrastructure;
+
+namespace CredentialService.Credentials;
+
+public sealed record CreateCredentialRequest(string? Name, string? Description, string? AppApiKey, string? Region);
+
+/// <summary>
+/// Every field is optional: an omitted field keeps its value; <c>description: null</c> clears the description.
+/// </summary>
+public sealed record UpdateCredentialRequest
+{
+    public PatchField<string?> Name { get; init; }
+    public PatchField<string?> Description { get; init; }
+    public PatchField<string?> AppApiKey { get; init; }
+    public PatchField<string?> Region { get; init; }
+}
+
+public sealed record CredentialResponse(
+    Guid Id,
+    string Type,
+    string Name,
+    string? Description,
+    string Region,
+    string ApiDomain,
+    string AppApiKeyLast4,
+    TestResult? LastTest,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    string Version)
+{
+    public static CredentialResponse From(Credential c) => new(
+        c.Id, c.Type, c.Name, c.Description, c.Region, Credentials.Region.ApiDomain(c.Region), c.AppApiKeyLast4,
+        c.LastTest, c.CreatedAt, c.UpdatedAt, ETags.VersionString(c.Version));
+}
+
+public sealed record CredentialPage(IReadOnlyList<CredentialResponse> Items, string? NextCursor);

@@ -1,0 +1,18 @@
+using System.Buffers.Text;
+
+namespace CredentialService.Credentials;
+
+/// <summary>The opaque <c>cursor</c> of the list: the id of the last credential of the previous page (keyset paging).</summary>
+public static class CredentialCursor
+{
+    public static string Encode(Guid lastId) => Base64Url.EncodeToString(lastId.ToByteArray(bigEndian: true));
+
+    public static bool TryDecode(string cursor, out Guid lastId)
+    {
+        lastId = Guid.Empty;
+        Span<byte> bytes = stackalloc byte[16];
+        if (cursor.Length != 22 || !Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written != 16) return false;
+        lastId = new Guid(bytes, bigEndian: true);
+        return true;
+    }
+}

@@ -1,0 +1,294 @@
+using CredentialService.Audit;
+using CredentialService.Data;
+using CredentialService.Idempotency;
+using CredentialService.Infrastructure;
+using CredentialService.Infrastructure.Auth;
+using CredentialService.KeyCustody;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace CredentialService.Credentials;
+
+/// <summary>Create, list, read, update and delete Customer.io credentials of the caller's tenant.</summary>
+public static class CredentialsApi
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+    private const int MaxQueryLength = 200;
+
+    public static RouteGroupBuilder MapCredentials(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/credentials")
+            .WithTags("Credentials")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapPost("/", Create)
+            .RequireAuthorization(Scopes.Write)
+            .AddEndpointFilter<ValidationFilter<CreateCredentialRequest>>()
+            .WithName("CreateCredential")
+            .WithSummary("Create a Customer.io credential")
+            .WithDescription("The App API Key is encrypted and never returned again: responses carry only appApiKeyLast4. " +
+                             "Send an Idempotency-Key header to make retries safe: the same key and body replay the first " +
+                             "response (Idempotent-Replayed: true); the same key with another body is a 422.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        group.MapGet("/", List)
+            .RequireAuthorization(Scopes.Read)
+            .WithName("ListCredentials")
+            .WithSummary("List credentials, newest first")
+            .WithDescription("limit 1..200 (default 50); cursor from the previous page's nextCursor; region filter (us, eu); " +
+                             "q: case-insensitive substring of name or description.")
+            .ProducesValidationProblem();
+
+        group.MapGet("/{id:guid}", Get)
+            .RequireAuthorization(Scopes.Read)
+            .WithName("GetCredential")
+            .WithSummary("Read a credential (without its key)");
+
+        group.MapPatch("/{id:guid}", Update)
+            .RequireAuthorization(Scopes.Write)
+            .AddEndpointFilter<ValidationFilter<UpdateCredentialRequest>>()
+            .WithName("UpdateCredential")
+            .WithSummary("Change name, description, region or rotate the key")
+            .WithDescription("Omitted fields are unchanged; description: null clears it. A new appApiKey or region clears " +
+                             "lastTest. Send If-Match with the ETag you read: a stale one is a 412 and changes nothing.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapDelete("/{id:guid}", Delete)
+            .RequireAuthorization(Scopes.Write)
+            .WithName("DeleteCredential")
+            .WithSummary("Delete a credential and its encrypted key")
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+
+        return group;
+    }
+
+    public static async Task<Results<Created<CredentialResponse>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateCredentialRequest request,
+        [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
+        Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
+        IdempotentCreate idempotent, TimeProvider time, CancellationToken ct)
+    {
+        var name = request.Name!.Trim();
+        var description = CredentialFieldRules.NormalizeDescription(request.Description);
+        Region.TryNormalize(request.Region ?? Region.Us, out var region);
+        var key = AppApiKey.FromValidated(AppApiKeyRules.Normalize(request.AppApiKey!));
+
+        async Task<CredentialResponse> Insert()
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var credential = new Credential
+            {
+                Id = Guid.CreateVersion7(time.GetUtcNow()),
+                TenantId = caller.TenantId,
+                Name = name,
+                Description = description,
+                Region = region,
+                AppApiKeyCiphertext = [],
+                AppApiKeyLast4 = key.Last4,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            credential.AppApiKeyCiphertext = protector.Protect(key, caller.TenantId, credential.Id);
+            db.Credentials.Add(credential);
+            db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Created, time,
+                new EventDetail(Region: region, AppApiKeyLast4: key.Last4)));
+            await db.SaveChangesAsync(ct);
+            return CredentialResponse.From(credential);
+        }
+
+        if (idempotencyKey is null)
+        {
+            return CreatedAt(http, await Insert());
+        }
+
+        if (!IdempotencyKeys.IsValid(idempotencyKey))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [IdempotencyKeys.Header] = [$"{IdempotencyKeys.Header} must be 1 to {IdempotencyKeys.MaxLength} visible ASCII characters."],
+            });
+        }
+
+        var fingerprint = IdempotencyRecord.FingerprintOf(caller.TenantId, idempotencyKey, name, description, region, key.Reveal());
+        switch (await idempotent.RunAsync(caller.TenantId, idempotencyKey, fingerprint, Insert, ct))
+        {
+            case IdempotentCreate.Fresh fresh:
+                return CreatedAt(http, fresh.Response);
+            case IdempotentCreate.Replayed replayed:
+                http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
+                return CreatedAt(http, replayed.Response);
+            default:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status422UnprocessableEntity,
+                    title: "Idempotency-Key reused with a different request",
+                    detail: $"This {IdempotencyKeys.Header} was already used in the last 24 hours for a create with another " +
+                            "body. Use a new key for a new request.");
+        }
+    }
+
+    public static async Task<Results<Ok<CredentialPage>, ValidationProblem>> List(
+        Caller caller, CredentialsDbContext db, CancellationToken ct,
+        int? limit = null, string? cursor = null, string? region = null, string? q = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var take = limit ?? DefaultLimit;
+        if (take is < 1 or > MaxLimit) errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
+        var after = Guid.Empty;
+        if (cursor is not null && !CredentialCursor.TryDecode(cursor, out after))
+            errors["cursor"] = ["cursor is not a value this service returned as nextCursor."];
+        var regionFilter = "";
+        if (region is not null && !Region.TryNormalize(region, out regionFilter))
+            errors["region"] = [$"region must be one of: {Region.AllowedValues}."];
+        if (q is { Length: > MaxQueryLength }) errors["q"] = [$"q must be at most {MaxQueryLength} characters."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var query = db.Credentials.AsNoTracking().Where(c => c.TenantId == caller.TenantId);
+        if (cursor is not null) query = query.Where(c => c.Id.CompareTo(after) < 0);
+        if (region is not null) query = query.Where(c => c.Region == regionFilter);
+        if (!string.IsNullOrEmpty(q))
+        {
+            var pattern = $"%{EscapeLike(q)}%";
+            query = query.Where(c => EF.Functions.ILike(c.Name, pattern, @"\")
+                                     || (c.Description != null && EF.Functions.ILike(c.Description, pattern, @"\")));
+        }
+
+        var page = await query.OrderByDescending(c => c.Id).Take(take + 1).ToListAsync(ct);
+        var more = page.Count > take;
+        if (more) page.RemoveAt(take);
+        return TypedResults.Ok(new CredentialPage(
+            page.Select(CredentialResponse.From).ToList(),
+            more ? CredentialCursor.Encode(page[^1].Id) : null));
+    }
+
+    public static async Task<Results<Ok<CredentialResponse>, NotFound>> Get(
+        Guid id, Caller caller, HttpContext http, CredentialsDbContext db, CancellationToken ct)
+    {
+        var credential = await db.Credentials.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        if (credential is null) return TypedResults.NotFound();
+        http.Response.Headers.ETag = ETags.Header(credential.Version);
+        return TypedResults.Ok(CredentialResponse.From(credential));
+    }
+
+    public static async Task<Results<Ok<CredentialResponse>, NotFound, ProblemHttpResult>> Update(
+        Guid id, UpdateCredentialRequest request, Caller caller, HttpContext http, CredentialsDbContext db,
+        AppApiKeyProtector protector, TimeProvider time, CancellationToken ct)
+    {
+        var required = ETags.RequiredVersion(http.Request);
+        var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        if (credential is null) return TypedResults.NotFound();
+        if (!ETags.Matches(required, credential.Version)) return PreconditionFailed(credential.Version);
+
+        var changed = new List<string>();
+        if (request.Name.IsSet && request.Name.Value!.Trim() != credential.Name)
+        {
+            credential.Name = request.Name.Value!.Trim();
+            changed.Add("name");
+        }
+
+        if (request.Description.IsSet && CredentialFieldRules.NormalizeDescription(request.Description.Value) is var description
+            && description != credential.Description)
+        {
+            credential.Description = description;
+            changed.Add("description");
+        }
+
+        if (request.Region.IsSet && Region.TryNormalize(request.Region.Value, out var region) && region != credential.Region)
+        {
+            credential.Region = region;
+            credential.LastTest = null;
+            changed.Add("region");
+        }
+
+        AppApiKey? rotated = null;
+        if (request.AppApiKey.IsSet)
+        {
+            rotated = AppApiKey.FromValidated(AppApiKeyRules.Normalize(request.AppApiKey.Value!));
+            credential.AppApiKeyCiphertext = protector.Protect(rotated, caller.TenantId, credential.Id);
+            credential.AppApiKeyLast4 = rotated.Last4;
+            credential.LastTest = null;
+        }
+
+        if (changed.Count == 0 && rotated is null)
+        {
+            http.Response.Headers.ETag = ETags.Header(credential.Version);
+            return TypedResults.Ok(CredentialResponse.From(credential));
+        }
+
+        credential.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        if (changed.Count > 0)
+            db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Updated, time,
+                new EventDetail(ChangedFields: changed, Region: credential.Region)));
+        if (rotated is not null)
+            db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.KeyRotated, time,
+                new EventDetail(AppApiKeyLast4: rotated.Last4)));
+
+        try
+        {
+            // The UPDATE carries "WHERE xmin = <version read>": of concurrent writers with one If-Match, one wins.
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return required is null
+                ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The credential changed concurrently",
+                    detail: "Another request changed this credential while yours was applied. Read it again and retry.")
+                : PreconditionFailed(null);
+        }
+
+        http.Response.Headers.ETag = ETags.Header(credential.Version);
+        return TypedResults.Ok(CredentialResponse.From(credential));
+    }
+
+    public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Delete(
+        Guid id, Caller caller, HttpContext http, CredentialsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var required = ETags.RequiredVersion(http.Request);
+        var credential = await db.Credentials.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        if (credential is null) return TypedResults.NotFound();
+        if (!ETags.Matches(required, credential.Version)) return PreconditionFailed(credential.Version);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var rows = db.Credentials.Where(c => c.Id == id && c.TenantId == caller.TenantId);
+        if (required is { } version) rows = rows.Where(c => c.Version == version);
+        var deleted = await rows.ExecuteDeleteAsync(ct);
+        if (deleted == 0)
+        {
+            return required is null ? TypedResults.NotFound() : PreconditionFailed(null);
+        }
+
+        db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Deleted, time));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static Created<CredentialResponse> CreatedAt(HttpContext http, CredentialResponse response)
+    {
+        http.Response.Headers.ETag = $"\"{response.Version}\"";
+        return TypedResults.Created($"/v1/credentials/{response.Id}", response);
+    }
+
+    private static ProblemHttpResult PreconditionFailed(uint? current) => TypedResults.Problem(
+        statusCode: StatusCodes.Status412PreconditionFailed,
+        title: "The credential was changed by someone else",
+        detail: "If-Match does not match the credential's current ETag" +
+                (current is { } v ? $" ({ETags.Header(v)})" : "") + ". Read it again, then retry your change.");
+
+    private static string EscapeLike(string value) =>
+        value.Replace(@"\", @"\\", StringComparison.Ordinal)
+            .Replace("%", @"\%", StringComparison.Ordinal)
+            .Replace("_", @"\_", StringComparison.Ordinal);
+}

@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CredentialService.Data;
+
+public sealed class DatabaseOptions
+{
+    public bool MigrateOnStartup { get; set; } = true;
+}
+
+public static class DatabaseSetup
+{
+    public const string ConnectionStringName = "Credentials";
+
+    public static IHostApplicationBuilder AddCredentialsDatabase(this IHostApplicationBuilder builder)
+    {
+        var configured = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            throw new InvalidOperationException(
+                $"The setting 'ConnectionStrings:{ConnectionStringName}' (environment variable " +
+                $"ConnectionStrings__{ConnectionStringName}) is required: a PostgreSQL connection string.");
+        }
+
+        var connectionString = WithBoundedWaits(configured);
+        builder.Services.AddDbContextPool<CredentialsDbContext>(o => o
+            .UseNpgsql(connectionString)
+            .UseSnakeCaseNamingConvention());
+
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database");
+        builder.Services.AddHostedService<DatabaseMigrator>();
+        return builder;
+    }
+
+    /// <summary>
+    /// While Postgres is down a request must fail within seconds with a 503, not hang: bound the connect and command
+    /// waits unless the operator chose their own.
+    /// </summary>
+    private static string WithBoundedWaits(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        bool Has(string key) => given.ContainsKey(key) || given.ContainsKey(key.Replace(" ", "", StringComparison.Ordinal));
+
+        var csb = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!Has("Timeout")) csb.Timeout = 3;
+        if (!Has("Command Timeout")) csb.CommandTimeout = 10;
+        if (!Has("Cancellation Timeout")) csb.CancellationTimeout = 2000;
+        return csb.ConnectionString;
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.Net.Http.Headers;
+
+namespace CredentialService.Infrastructure;
+
+/// <summary>ETags are the row's xmin, quoted. <c>If-Match</c> is honoured on writes (RFC 9110 §13.1.1).</summary>
+public static class ETags
+{
+    public static string VersionString(uint version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string Header(uint version) => $"\"{VersionString(version)}\"";
+
+    /// <summary>
+    /// The version an <c>If-Match</c> header demands, or null when there is none (or it is <c>*</c>).
+    /// An If-Match that names no version this service could have issued can match nothing: it yields 0,
+    /// which is never a live xmin.
+    /// </summary>
+    public static uint? RequiredVersion(HttpRequest request)
+    {
+        var header = request.Headers.IfMatch;
+        if (header.Count == 0) return null;
+        if (!EntityTagHeaderValue.TryParseList(header, out var tags) || tags.Count == 0) return 0;
+        if (tags.Any(t => t.Equals(EntityTagHeaderValue.Any))) return null;
+        var tag = tags[0];
+        return uint.TryParse(tag.Tag.AsSpan().Trim('"'), out var v) && !tag.IsWeak ? v : 0;
+    }
+
+    public static bool Matches(uint? required, uint actual) => required is null || required == actual;
+}

@@ -1,0 +1,113 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using CredentialService.KeyCustody;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace CredentialService.Infrastructure.Errors;
+
+/// <summary>Turns the exceptions the service expects into problem responses; anything else is a 500 with a trace id only.</summary>
+internal sealed partial class KnownExceptionHandler(IProblemDetailsService problems, ILogger<KnownExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public const int DatabaseRetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        switch (exception)
+        {
+            case BadHttpRequestException { InnerException: JsonException json } bad:
+                problem = new HttpValidationProblemDetails(JsonErrors(json)) { Status = bad.StatusCode };
+                break;
+            case BadHttpRequestException bad:
+                problem = new ProblemDetails { Status = bad.StatusCode, Detail = BadRequestDetail(bad) };
+                break;
+            case CredentialUndecryptableException undecryptable:
+                LogUndecryptable(logger, undecryptable.CredentialId, undecryptable.InnerException?.Message);
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status409Conflict,
+                    Type = "https://credential-service/problems/credential-undecryptable",
+                    Title = "The stored App API Key cannot be decrypted",
+                    Detail = $"Credential {undecryptable.CredentialId} was encrypted with a data-protection key that this " +
+                             "service no longer has (lost or replaced key ring or certificate). This is not a problem " +
+                             "with the Customer.io key: restore the key ring, or send the key again with PATCH appApiKey.",
+                };
+                break;
+            case var ex when IsDatabaseUnavailable(ex):
+                LogDatabaseUnavailable(logger, ex.GetType().Name);
+                context.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "The database is unavailable",
+                    Detail = $"Try again in {DatabaseRetryAfterSeconds} seconds.",
+                };
+                break;
+            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
+                return true; // the caller went away; nobody reads an answer
+            default:
+                LogUnexpected(logger, exception);
+                // A 500 is a bug: say nothing but how to find it.
+                problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." };
+                break;
+        }
+
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context, ProblemDetails = problem, Exception = exception,
+        });
+    }
+
+    /// <summary>Errors keyed by the JSON field the path names, so a form can show each next to its field.</summary>
+    private static Dictionary<string, string[]> JsonErrors(JsonException json)
+    {
+        var field = json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+        var message = field == "body"
+            ? "The request body is not valid JSON."
+            : json.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? $"'{field}' is not a field of this request."
+                : $"'{field}' has the wrong JSON type or is malformed.";
+        return new() { [field] = [message] };
+    }
+
+    private static string BadRequestDetail(BadHttpRequestException bad) => bad.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => $"The request body must be at most {ProblemSetup.MaxRequestBodyBytes / 1024} KiB.",
+        StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+        _ when bad.Message.Contains("body was not provided", StringComparison.OrdinalIgnoreCase) => "A JSON request body is required.",
+        _ => "The request is malformed.",
+    };
+
+    private static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            switch (ex)
+            {
+                case PostgresException pg:
+                    // 08: connection exception, 53: insufficient resources, 57P: operator intervention (shutdown)
+                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+                           || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+                           || pg.SqlState.StartsWith("57P", StringComparison.Ordinal);
+                case NpgsqlException { IsTransient: true }:
+                case NpgsqlException { InnerException: SocketException or TimeoutException or IOException }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Credential {CredentialId} cannot be decrypted: {Reason}")]
+    private static partial void LogUndecryptable(ILogger logger, Guid credentialId, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable ({ExceptionType}); answered 503")]
+    private static partial void LogDatabaseUnavailable(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace CredentialService.Infrastructure.Errors;
+
+public static class ProblemSetup
+{
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
+    /// <summary>RFC 9457 problem details for every error, each carrying the trace id a user can quote.</summary>
+    public static IHostApplicationBuilder AddProblemResponses(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier);
+        builder.Services.AddExceptionHandler<KnownExceptionHandler>();
+
+        // Binding failures (malformed JSON, wrong types, unknown fields, wrong content type) become exceptions that
+        // KnownExceptionHandler turns into problems naming the field, in every environment.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        return builder;
+    }
+
+    public static WebApplication UseProblemResponses(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        // Kestrel enforces the limit while reading; this answers early (and under any server) when the length is declared.
+        app.Use((context, next) =>
+        {
+            if (context.Request.ContentLength > MaxRequestBodyBytes)
+            {
+                throw new Microsoft.AspNetCore.Http.BadHttpRequestException(
+                    $"The request body is larger than {MaxRequestBodyBytes / 1024} KiB.", StatusCodes.Status413PayloadTooLarge);
+            }
+
+            return next(context);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,51 @@
+using CredentialService.Infrastructure.Auth;
+using Microsoft.OpenApi;
+
+namespace CredentialService.Infrastructure.OpenApi;
+
+public static class OpenApiSetup
+{
+    private const string BearerScheme = "Bearer";
+
+    public static IHostApplicationBuilder AddOpenApiDocument(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSwaggerGen(c =>
+        {
+            c.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "Credential Service",
+                Version = "v1",
+                Description = "Stores Customer.io App API Keys encrypted, lists them without the key, tests them " +
+                              "against the right region. Scopes: " + string.Join(", ", Scopes.All) + ".",
+            });
+            c.AddSecurityDefinition(BearerScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "A JWT with a tenant_id claim and the scopes the operation needs " +
+                              "(e.g. from `dotnet user-jwts create`). Paste the token only, without 'Bearer '.",
+            });
+            c.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [],
+            });
+            // PATCH fields are PatchField<string?> on the server: on the wire they are plain nullable strings.
+            c.MapType<PatchField<string?>>(() => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null });
+            c.SupportNonNullableReferenceTypes();
+        });
+        return builder;
+    }
+
+    public static WebApplication UseOpenApiDocument(this WebApplication app)
+    {
+        if (app.Configuration.GetValue("Swagger:Enabled", defaultValue: true))
+        {
+            app.UseSwagger();
+            app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Credential Service v1"));
+        }
+
+        return app;
+    }
+}

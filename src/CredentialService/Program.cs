@@ -1,0 +1,48 @@
+using CredentialService;
+using CredentialService.Audit;
+using CredentialService.ConnectionTests;
+using CredentialService.Credentials;
+using CredentialService.Data;
+using CredentialService.Idempotency;
+using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.Errors;
+using CredentialService.Infrastructure.Health;
+using CredentialService.Infrastructure.OpenApi;
+using CredentialService.KeyCustody;
+using CredentialService.RuntimeAccess;
+using FluentValidation;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddCredentialsDatabase();
+builder.AddKeyRing();
+builder.AddCallerAuthentication();
+builder.AddProblemResponses();
+builder.AddConnectionTests();
+builder.AddHealth();
+builder.AddOpenApiDocument();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CredentialServiceJsonContext.Default));
+builder.Services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o =>
+    o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+builder.Services.AddScoped<IdempotentCreate>();
+
+var app = builder.Build();
+
+app.UseProblemResponses();
+app.UseOpenApiDocument();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+app.MapHealth();
+app.MapCredentials();
+app.MapConnectionTests();
+app.MapRuntimeAccess();
+app.MapAudit();
+app.MapKeyCustody();
+
+app.Run();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;
