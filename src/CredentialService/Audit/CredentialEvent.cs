@@ -1,3 +1,4 @@
+using CredentialService.Data;
 using System.Text.Json;
 using CredentialService.ConnectionTests;
 using CredentialService.Credentials;
@@ -40,7 +41,7 @@ public sealed class CredentialEvent
     {
         TenantId = credential.TenantId,
         CredentialId = credential.Id,
-        At = time.GetUtcNow().UtcDateTime,
+        At = time.UtcNowForDatabase(),
         Action = action,
         Actor = caller.Actor,
         Detail = detail,

@@ -1,3 +1,4 @@
+using CredentialService.Data;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -51,7 +52,7 @@ public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions
             UpstreamStatus: verdict.UpstreamStatus,
             RetryAfterSeconds: verdict.RetryAfterSeconds,
             LatencyMs: (long)time.GetElapsedTime(started).TotalMilliseconds,
-            TestedAt: time.GetUtcNow().UtcDateTime);
+            TestedAt: time.UtcNowForDatabase());
     }
 
     private async Task<Verdict> ClassifyAsync(

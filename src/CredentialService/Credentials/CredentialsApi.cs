@@ -86,7 +86,7 @@ public static class CredentialsApi
 
         async Task<CredentialResponse> Insert()
         {
-            var now = time.GetUtcNow().UtcDateTime;
+            var now = time.UtcNowForDatabase();
             var credential = new Credential
             {
                 Id = Guid.CreateVersion7(time.GetUtcNow()),
@@ -226,7 +226,7 @@ public static class CredentialsApi
             return TypedResults.Ok(CredentialResponse.From(credential));
         }
 
-        credential.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        credential.UpdatedAt = time.UtcNowForDatabase();
         if (changed.Count > 0)
             db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Updated, time,
                 new EventDetail(ChangedFields: changed, Region: credential.Region)));

@@ -20,7 +20,7 @@ public sealed class IdempotentCreate(CredentialsDbContext db, TimeProvider time)
     public async Task<Outcome> RunAsync(
         string tenantId, string key, byte[] fingerprint, Func<Task<CredentialResponse>> create, CancellationToken ct)
     {
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.UtcNowForDatabase();
         var expiredBefore = now - IdempotencyRecord.Lifetime;
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))

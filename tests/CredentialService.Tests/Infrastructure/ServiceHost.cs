@@ -1,0 +1,60 @@
+using System.Net.Http.Headers;
+using CredentialService.FakeCustomerIo;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CredentialService.Tests.Infrastructure;
+
+/// <summary>
+/// The real service (Program) on a real database. Only configuration changes: connection string, token signing key,
+/// the Customer.io base URLs (pointed at the fakes) and whatever a test overrides. Every log line is captured.
+/// </summary>
+public sealed class ServiceHost(
+    string connectionString,
+    FakeCustomerIoServer us,
+    FakeCustomerIoServer eu,
+    IReadOnlyDictionary<string, string?>? overrides = null,
+    string environment = "Development") : WebApplicationFactory<Program>
+{
+    public LogCapture Logs { get; } = new();
+
+    public string ConnectionString => connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        var settings = new Dictionary<string, string?>(Tokens.Configuration)
+        {
+            ["ConnectionStrings:Credentials"] = connectionString,
+            ["CustomerIo:Regions:us:BaseUrl"] = us.BaseUrl.ToString(),
+            ["CustomerIo:Regions:eu:BaseUrl"] = eu.BaseUrl.ToString(),
+            ["CustomerIo:TimeoutSeconds"] = "3",
+            ["Logging:LogLevel:Default"] = "Debug",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+    }
+
+    /// <summary>A client whose requests carry a token for <paramref name="tenant"/> with <paramref name="scopes"/> (all by default).</summary>
+    public HttpClient ClientFor(string tenant, params string[] scopes)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Bearer", Tokens.For(tenant, scopes.Length == 0 ? Tokens.AllScopes : scopes));
+        return client;
+    }
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+}
