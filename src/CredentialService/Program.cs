@@ -30,6 +30,8 @@ builder.Services.AddScoped<IdempotentCreate>();
 var app = builder.Build();
 
 app.UseProblemResponses();
+app.UseDefaultFiles();
+app.UseStaticFiles(); // the credential manager page in wwwroot/
 app.UseOpenApiDocument();
 app.UseAuthentication();
 app.UseAuthorization();
