@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CredentialService.KeyCustody;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -20,6 +21,12 @@ internal sealed partial class KnownExceptionHandler(IProblemDetailsService probl
         {
             case BadHttpRequestException { InnerException: JsonException json } bad:
                 problem = new HttpValidationProblemDetails(JsonErrors(json)) { Status = bad.StatusCode };
+                break;
+            case BadHttpRequestException bad when UnboundParameter().Match(bad.Message) is { Success: true } unbound:
+                problem = new HttpValidationProblemDetails(new Dictionary<string, string[]>
+                {
+                    [unbound.Groups["name"].Value] = [$"'{unbound.Groups["name"].Value}' has an invalid value."],
+                }) { Status = bad.StatusCode };
                 break;
             case BadHttpRequestException bad:
                 problem = new ProblemDetails { Status = bad.StatusCode, Detail = BadRequestDetail(bad) };
@@ -101,6 +108,10 @@ internal sealed partial class KnownExceptionHandler(IProblemDetailsService probl
 
         return false;
     }
+
+    // Minimal APIs say e.g.: Failed to bind parameter "int? limit" from "abc".
+    [GeneratedRegex("""^Failed to bind parameter "(?:[^"]* )?(?<name>[A-Za-z0-9_]+)" from""")]
+    private static partial Regex UnboundParameter();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Credential {CredentialId} cannot be decrypted: {Reason}")]
     private static partial void LogUndecryptable(ILogger logger, Guid credentialId, string? reason);
