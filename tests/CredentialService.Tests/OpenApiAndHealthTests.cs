@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CredentialService.Tests.Infrastructure;
+
+namespace CredentialService.Tests;
+
+[Collection(SharedServiceGroup.Name)]
+public sealed class OpenApiAndHealthTests(SharedService service)
+{
+    [Theory]
+    [InlineData("/v1/credentials", "post", "201 400 401 403 413 415 422 503")]
+    [InlineData("/v1/credentials", "get", "200 400 401 403 503")]
+    [InlineData("/v1/credentials/{id}", "get", "200 401 403 404 503")]
+    [InlineData("/v1/credentials/{id}", "patch", "200 400 401 403 404 409 412 503")]
+    [InlineData("/v1/credentials/{id}", "delete", "204 401 403 404 412 503")]
+    [InlineData("/v1/credentials/{id}/test", "post", "200 401 403 404 409 429 503")]
+    [InlineData("/v1/credentials/test", "post", "200 400 401 403 413 415 429 503")]
+    [InlineData("/v1/credentials/{id}/secret", "get", "200 401 403 404 409 503")]
+    [InlineData("/v1/credentials/{id}/events", "get", "200 401 403 404 503")]
+    [InlineData("/v1/admin/rewrap", "post", "200 401 403 503")]
+    public async Task The_openapi_document_declares_every_response(string path, string method, string statuses)
+    {
+        var document = await service.Host.CreateClient().GetJson("/swagger/v1/swagger.json");
+        var operation = document["paths"]![path]?[method];
+        Assert.NotNull(operation);
+        var declared = operation!["responses"]!.AsObject().Select(r => r.Key).ToHashSet();
+        Assert.Superset(statuses.Split(' ').ToHashSet(), declared);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_has_the_bearer_scheme_and_the_schemas_without_any_key_field_in_responses()
+    {
+        var document = await service.Host.CreateClient().GetJson("/swagger/v1/swagger.json");
+        var scheme = document["components"]!["securitySchemes"]!["Bearer"]!;
+        Assert.Equal("http", scheme["type"]!.GetValue<string>());
+        Assert.Equal("bearer", scheme["scheme"]!.GetValue<string>());
+        Assert.NotNull(document["security"]);
+        var credential = document["components"]!["schemas"]!["CredentialResponse"]!["properties"]!.AsObject();
+        Assert.Contains("appApiKeyLast4", credential.Select(p => p.Key));
+        Assert.DoesNotContain("appApiKey", credential.Select(p => p.Key));
+        Assert.NotNull(document["components"]!["schemas"]!["TestResult"]);
+    }
+
+    [Fact]
+    public async Task Swagger_ui_is_served()
+    {
+        var response = await service.Host.CreateClient().GetAsync("/swagger/index.html");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("swagger-ui", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Readiness_reports_one_entry_per_check()
+    {
+        var response = await service.Host.CreateClient().GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var checks = (await response.ReadJson())["checks"]!.AsObject();
+        Assert.Equal(["database", "key_ring"], checks.Select(c => c.Key).Order());
+        Assert.All(checks, c => Assert.Equal("Healthy", c.Value!["status"]!.GetValue<string>()));
+    }
+}
