@@ -41,6 +41,30 @@ public sealed class OpenApiAndHealthTests(SharedService service)
         Assert.NotNull(document["components"]!["schemas"]!["TestResult"]);
     }
 
+    [Theory]
+    [InlineData("/v1/credentials/test")]
+    [InlineData("/v1/credentials/{id}/test")]
+    public async Task Both_test_endpoints_show_an_example_of_every_verdict(string path)
+    {
+        var document = await service.Host.CreateClient().GetJson("/swagger/v1/swagger.json");
+        var ok = document["paths"]![path]!["post"]!["responses"]!["200"]!["content"]!["application/json"]!;
+        Assert.EndsWith("/TestResult", ok["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Equal(
+            ["forbidden", "invalid_key", "ok", "rate_limited", "timeout", "unreachable", "upstream_error", "wrong_region"],
+            ok["examples"]!.AsObject().Select(e => e.Key).Order());
+        Assert.Equal("eu", ok["examples"]!["wrong_region"]!["value"]!["suggestedRegion"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("patch")]
+    [InlineData("delete")]
+    public async Task Writes_to_one_credential_document_if_match(string method)
+    {
+        var document = await service.Host.CreateClient().GetJson("/swagger/v1/swagger.json");
+        var parameters = document["paths"]!["/v1/credentials/{id}"]![method]!["parameters"]!.AsArray();
+        Assert.Contains(parameters, p => p!["name"]!.GetValue<string>() == "If-Match" && p["in"]!.GetValue<string>() == "header");
+    }
+
     [Fact]
     public async Task Swagger_ui_is_served()
     {

@@ -34,6 +34,7 @@ public static class OpenApiSetup
             // PATCH fields are PatchField<string?> on the server: on the wire they are plain nullable strings.
             c.MapType<PatchField<string?>>(() => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null });
             c.SupportNonNullableReferenceTypes();
+            c.OperationFilter<OperationDocumentation>();
         });
         return builder;
     }
