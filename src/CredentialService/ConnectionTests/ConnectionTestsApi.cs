@@ -10,7 +10,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CredentialService.ConnectionTests;
 
-public sealed record TestKeyRequest(string? AppApiKey, string? Region);
+public sealed record TestKeyRequest(string? AppApiKey, string? Region)
+{
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"AppApiKey = {Redacted.Key(AppApiKey)}, Region = {Region}");
+        return true;
+    }
+}
 
 public sealed class TestKeyRequestValidator : AbstractValidator<TestKeyRequest>
 {

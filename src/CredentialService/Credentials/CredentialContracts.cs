@@ -1,9 +1,18 @@
+using System.Text;
 using CredentialService.ConnectionTests;
 using CredentialService.Infrastructure;
 
 namespace CredentialService.Credentials;
 
-public sealed record CreateCredentialRequest(string? Name, string? Description, string? AppApiKey, string? Region);
+public sealed record CreateCredentialRequest(string? Name, string? Description, string? AppApiKey, string? Region)
+{
+    // A record prints every property; this one carries a plaintext key.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Name = {Name}, Description = {Description}, AppApiKey = {Redacted.Key(AppApiKey)}, Region = {Region}");
+        return true;
+    }
+}
 
 /// <summary>
 /// Every field is optional: an omitted field keeps its value; <c>description: null</c> clears the description.
@@ -14,6 +23,13 @@ public sealed record UpdateCredentialRequest
     public PatchField<string?> Description { get; init; }
     public PatchField<string?> AppApiKey { get; init; }
     public PatchField<string?> Region { get; init; }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Name = {Name.Value}, Description = {Description.Value}, ")
+            .Append($"AppApiKey = {(AppApiKey.IsSet ? Redacted.Key(AppApiKey.Value) : "(unchanged)")}, Region = {Region.Value}");
+        return true;
+    }
 }
 
 public sealed record CredentialResponse(

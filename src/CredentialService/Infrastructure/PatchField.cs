@@ -8,7 +8,11 @@ namespace CredentialService.Infrastructure;
 /// "keep" (absent) from "clear" (null).
 /// </summary>
 [JsonConverter(typeof(PatchFieldJsonConverterFactory))]
-public readonly record struct PatchField<T>(bool IsSet, T Value);
+public readonly record struct PatchField<T>(bool IsSet, T Value)
+{
+    /// <summary>Says only whether the field was sent: the value may be a secret.</summary>
+    public override string ToString() => IsSet ? "(set)" : "(absent)";
+}
 
 internal sealed class PatchFieldJsonConverterFactory : JsonConverterFactory
 {

@@ -10,7 +10,14 @@ using Microsoft.Extensions.Options;
 namespace CredentialService.RuntimeAccess;
 
 /// <summary>What the integration runtime needs to call Customer.io: the key, its region and the base URL to use.</summary>
-public sealed record CredentialSecret(string AppApiKey, string Region, string BaseUrl);
+public sealed record CredentialSecret(string AppApiKey, string Region, string BaseUrl)
+{
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"AppApiKey = {Credentials.Redacted.Key(AppApiKey)}, Region = {Region}, BaseUrl = {BaseUrl}");
+        return true;
+    }
+}
 
 /// <summary>
 /// The one endpoint that returns a plaintext key, for the platform's runtime only (<c>credentials:use</c>, a scope no
