@@ -8,6 +8,7 @@ using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Errors;
 using CredentialService.Infrastructure.Health;
 using CredentialService.Infrastructure.OpenApi;
+using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
 using CredentialService.RuntimeAccess;
 using FluentValidation;
@@ -21,6 +22,7 @@ builder.AddProblemResponses();
 builder.AddConnectionTests();
 builder.AddHealth();
 builder.AddOpenApiDocument();
+builder.AddTelemetry();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CredentialServiceJsonContext.Default));
 builder.Services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o =>
     o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
@@ -38,6 +40,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapHealth();
+app.MapTelemetry();
 app.MapCredentials();
 app.MapConnectionTests();
 app.MapRuntimeAccess();

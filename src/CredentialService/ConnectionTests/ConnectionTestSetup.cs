@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -58,6 +59,7 @@ public static class ConnectionTestSetup
                     ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds))
                     : 1;
                 var http = context.HttpContext;
+                http.RequestServices.GetRequiredService<ServiceMetrics>().RateLimited();
                 http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -4,13 +4,14 @@ using CredentialService.Credentials;
 using CredentialService.Data;
 using CredentialService.Infrastructure;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace CredentialService.ConnectionTests;
 
-public sealed record TestKeyRequest(string? AppApiKey, string? Region)
+public sealed record TestKeyRequest([property: SecretData] string? AppApiKey, string? Region)
 {
     private bool PrintMembers(System.Text.StringBuilder builder)
     {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using CredentialService.Credentials;
+using CredentialService.Infrastructure.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace CredentialService.ConnectionTests;
@@ -12,7 +13,7 @@ namespace CredentialService.ConnectionTests;
 /// Redirects are never followed and nothing is retried: the key goes only to the configured host of the region
 /// asked for (and, after a 401, once to the other region's), and no retry spends the customer's rate limit.
 /// </summary>
-public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions> options, TimeProvider time)
+public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions> options, TimeProvider time, ServiceMetrics metrics)
 {
     private const string WorkspacesPath = "v1/workspaces";
 
@@ -42,6 +43,8 @@ public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions
                 "Check DNS, firewall and proxy settings between this service and Customer.io.");
         }
 
+        var elapsed = time.GetElapsedTime(started);
+        metrics.ConnectionTested(verdict.Outcome, region, elapsed);
         return new TestResult(
             Success: verdict.Outcome == TestOutcome.Ok,
             Outcome: verdict.Outcome,
@@ -51,7 +54,7 @@ public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions
             SuggestedRegion: verdict.Outcome == TestOutcome.WrongRegion ? Region.Other(region) : null,
             UpstreamStatus: verdict.UpstreamStatus,
             RetryAfterSeconds: verdict.RetryAfterSeconds,
-            LatencyMs: (long)time.GetElapsedTime(started).TotalMilliseconds,
+            LatencyMs: (long)elapsed.TotalMilliseconds,
             TestedAt: time.UtcNowForDatabase());
     }
 
@@ -130,6 +133,7 @@ public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Reveal());
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        metrics.UpstreamAnswered((int)response.StatusCode, region);
         return await UpstreamAnswer.ReadAsync(response, time.GetUtcNow(), ct);
     }
 

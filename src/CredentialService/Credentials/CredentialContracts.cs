@@ -1,10 +1,11 @@
 using System.Text;
 using CredentialService.ConnectionTests;
 using CredentialService.Infrastructure;
+using CredentialService.Infrastructure.Telemetry;
 
 namespace CredentialService.Credentials;
 
-public sealed record CreateCredentialRequest(string? Name, string? Description, string? AppApiKey, string? Region)
+public sealed record CreateCredentialRequest(string? Name, string? Description, [property: SecretData] string? AppApiKey, string? Region)
 {
     // A record prints every property; this one carries a plaintext key.
     private bool PrintMembers(StringBuilder builder)

@@ -3,6 +3,7 @@ using CredentialService.Data;
 using CredentialService.Idempotency;
 using CredentialService.Infrastructure;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -77,8 +78,10 @@ public static class CredentialsApi
         CreateCredentialRequest request,
         [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
         Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
-        IdempotentCreate idempotent, TimeProvider time, CancellationToken ct)
+        IdempotentCreate idempotent, ServiceMetrics metrics, ILogger<CreateCredentialRequest> logger, TimeProvider time,
+        CancellationToken ct)
     {
+        CredentialLog.CreateRequested(logger, request);
         var name = request.Name!.Trim();
         var description = CredentialFieldRules.NormalizeDescription(request.Description);
         Region.TryNormalize(request.Region ?? Region.Us, out var region);
@@ -104,6 +107,7 @@ public static class CredentialsApi
             db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Created, time,
                 new EventDetail(Region: region, AppApiKeyLast4: key.Last4)));
             await db.SaveChangesAsync(ct);
+            metrics.CredentialChanged(AuditAction.Created);
             return CredentialResponse.From(credential);
         }
 
@@ -183,7 +187,7 @@ public static class CredentialsApi
 
     public static async Task<Results<Ok<CredentialResponse>, NotFound, ProblemHttpResult>> Update(
         Guid id, UpdateCredentialRequest request, Caller caller, HttpContext http, CredentialsDbContext db,
-        AppApiKeyProtector protector, TimeProvider time, CancellationToken ct)
+        AppApiKeyProtector protector, ServiceMetrics metrics, TimeProvider time, CancellationToken ct)
     {
         var required = ETags.RequiredVersion(http.Request);
         var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
@@ -247,12 +251,15 @@ public static class CredentialsApi
                 : PreconditionFailed(null);
         }
 
+        if (changed.Count > 0) metrics.CredentialChanged(AuditAction.Updated);
+        if (rotated is not null) metrics.CredentialChanged(AuditAction.KeyRotated);
         http.Response.Headers.ETag = ETags.Header(credential.Version);
         return TypedResults.Ok(CredentialResponse.From(credential));
     }
 
     public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Delete(
-        Guid id, Caller caller, HttpContext http, CredentialsDbContext db, TimeProvider time, CancellationToken ct)
+        Guid id, Caller caller, HttpContext http, CredentialsDbContext db, ServiceMetrics metrics, TimeProvider time,
+        CancellationToken ct)
     {
         var required = ETags.RequiredVersion(http.Request);
         var credential = await db.Credentials.AsNoTracking()
@@ -272,6 +279,7 @@ public static class CredentialsApi
         db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Deleted, time));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        metrics.CredentialChanged(AuditAction.Deleted);
         return TypedResults.NoContent();
     }
 

@@ -2,6 +2,7 @@ using CredentialService.Audit;
 using CredentialService.ConnectionTests;
 using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -44,7 +45,7 @@ public static class SecretApi
 
     public static async Task<Results<Ok<CredentialSecret>, NotFound>> ReadSecret(
         Guid id, Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
-        IOptions<CustomerIoOptions> customerIo, TimeProvider time, CancellationToken ct)
+        IOptions<CustomerIoOptions> customerIo, ServiceMetrics metrics, TimeProvider time, CancellationToken ct)
     {
         http.Response.Headers.CacheControl = "no-store";
         var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
@@ -53,6 +54,7 @@ public static class SecretApi
         var key = protector.Reveal(credential);
         db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.SecretRead, time));
         await db.SaveChangesKeepingEventsAsync(credential, ct);
+        metrics.SecretRead();
 
         var baseUrl = customerIo.Value.BaseUrl(credential.Region).ToString().TrimEnd('/');
         return TypedResults.Ok(new CredentialSecret(key.Reveal(), credential.Region, baseUrl));

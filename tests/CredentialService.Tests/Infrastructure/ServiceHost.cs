@@ -16,7 +16,8 @@ public sealed class ServiceHost(
     FakeCustomerIoServer us,
     FakeCustomerIoServer eu,
     IReadOnlyDictionary<string, string?>? overrides = null,
-    string environment = "Development") : WebApplicationFactory<Program>
+    string environment = "Development",
+    Action<IServiceCollection>? addServices = null) : WebApplicationFactory<Program>
 {
     public LogCapture Logs { get; } = new();
 
@@ -45,6 +46,7 @@ public sealed class ServiceHost(
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        if (addServices is not null) builder.ConfigureServices(addServices); // observers only, e.g. an in-memory trace exporter
     }
 
     /// <summary>A client whose requests carry a token for <paramref name="tenant"/> with <paramref name="scopes"/> (all by default).</summary>

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +10,8 @@ using Npgsql;
 namespace CredentialService.Infrastructure.Errors;
 
 /// <summary>Turns the exceptions the service expects into problem responses; anything else is a 500 with a trace id only.</summary>
-internal sealed partial class KnownExceptionHandler(IProblemDetailsService problems, ILogger<KnownExceptionHandler> logger)
+internal sealed partial class KnownExceptionHandler(
+    IProblemDetailsService problems, ServiceMetrics metrics, ILogger<KnownExceptionHandler> logger)
     : IExceptionHandler
 {
     public const int DatabaseRetryAfterSeconds = 5;
@@ -45,6 +47,7 @@ internal sealed partial class KnownExceptionHandler(IProblemDetailsService probl
                 break;
             case var ex when IsDatabaseUnavailable(ex):
                 LogDatabaseUnavailable(logger, ex.GetType().Name);
+                metrics.DatabaseUnavailable();
                 context.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 problem = new ProblemDetails
                 {
