@@ -6,45 +6,28 @@ using CredentialService.Tests.Infrastructure;
 namespace CredentialService.Tests;
 
 /// <summary>Connection-test behaviour that needs a host of its own: other settings, a second instance, load.</summary>
-public sealed class ConnectionTestsHostTests : IAsyncLifetime
+public sealed class ConnectionTestsHostTests : IsolatedServiceTest
 {
-    private FakeCustomerIoServer us = null!;
-    private FakeCustomerIoServer eu = null!;
-    private string connectionString = null!;
-
-    public async Task InitializeAsync()
-    {
-        us = await FakeCustomerIoServer.StartAsync("us");
-        eu = await FakeCustomerIoServer.StartAsync("eu");
-        connectionString = await PostgresServer.CreateDatabaseAsync("tests");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await us.DisposeAsync();
-        await eu.DisposeAsync();
-    }
-
     [Fact]
     public async Task With_probing_switched_off_a_401_is_invalid_key_and_the_other_region_is_never_asked()
     {
-        await using var host = new ServiceHost(connectionString, us, eu, new Dictionary<string, string?> { ["CustomerIo:ProbeOtherRegion"] = "false" });
+        var host = StartHost(new Dictionary<string, string?> { ["CustomerIo:ProbeOtherRegion"] = "false" });
         var key = SharedService.NewKey();
-        eu.Respond(key, FakeReply.Ok());
+        Eu.Respond(key, FakeReply.Ok());
 
         var response = await host.ClientFor(SharedService.NewTenant()).PostAsync("/v1/credentials/test", Api.Json(new { appApiKey = key, region = "us" }));
         var result = await response.ReadJson();
 
         Assert.Equal("invalid_key", result["outcome"]!.GetValue<string>());
         Assert.Contains("try region eu", result["message"]!.GetValue<string>());
-        Assert.Single(us.RequestsWithKey(key));
-        Assert.Empty(eu.RequestsWithKey(key));
+        Assert.Single(Us.RequestsWithKey(key));
+        Assert.Empty(Eu.RequestsWithKey(key));
     }
 
     [Fact]
     public async Task A_region_that_cannot_be_connected_to_is_unreachable()
     {
-        await using var host = new ServiceHost(connectionString, us, eu, new Dictionary<string, string?>
+        var host = StartHost(new Dictionary<string, string?>
         {
             ["CustomerIo:Regions:eu:BaseUrl"] = "http://127.0.0.1:1",
         });
@@ -64,21 +47,21 @@ public sealed class ConnectionTestsHostTests : IAsyncLifetime
     {
         var tenant = SharedService.NewTenant();
         var key = SharedService.NewKey();
-        us.Respond(key, FakeReply.Ok());
-        await using var first = new ServiceHost(connectionString, us, eu);
-        await using var second = new ServiceHost(connectionString, us, eu);
+        Us.Respond(key, FakeReply.Ok());
+        var first = StartHost();
+        var second = StartHost();
 
         var created = await first.ClientFor(tenant).CreateCredential(key);
         var response = await second.ClientFor(tenant).PostAsync($"/v1/credentials/{created["id"]}/test", null);
 
         Assert.Equal("ok", (await response.ReadJson())["outcome"]!.GetValue<string>());
-        Assert.Equal($"Bearer {key}", Assert.Single(us.RequestsWithKey(key)).Authorization);
+        Assert.Equal($"Bearer {key}", Assert.Single(Us.RequestsWithKey(key)).Authorization);
     }
 
     [Fact]
     public async Task No_key_appears_in_any_log_line_across_every_verdict()
     {
-        await using var host = new ServiceHost(connectionString, us, eu);
+        var host = StartHost();
         var client = host.ClientFor(SharedService.NewTenant());
         var keys = new List<string>();
         FakeReply?[] replies =
@@ -90,7 +73,7 @@ public sealed class ConnectionTestsHostTests : IAsyncLifetime
         {
             var key = SharedService.NewKey();
             keys.Add(key);
-            if (reply is not null) us.Respond(key, reply);
+            if (reply is not null) Us.Respond(key, reply);
             var created = await client.CreateCredential(key);
             await client.PostAsync($"/v1/credentials/{created["id"]}/test", null);
             await client.PostAsync("/v1/credentials/test", Api.Json(new { appApiKey = key, region = "us" }));
@@ -107,9 +90,9 @@ public sealed class ConnectionTestsHostTests : IAsyncLifetime
     [Fact]
     public async Task Two_hundred_tests_against_a_slow_customer_io_do_not_hold_up_other_requests()
     {
-        await using var host = new ServiceHost(connectionString, us, eu);
+        var host = StartHost();
         var key = SharedService.NewKey();
-        us.Respond(key, FakeReply.Ok() with { Delay = TimeSpan.FromSeconds(2) });
+        Us.Respond(key, FakeReply.Ok() with { Delay = TimeSpan.FromSeconds(2) });
         var bystander = host.ClientFor(SharedService.NewTenant());
         await bystander.CreateCredential(SharedService.NewKey());
         await bystander.GetAsync("/v1/credentials"); // warm

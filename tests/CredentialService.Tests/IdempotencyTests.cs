@@ -6,24 +6,14 @@ using Npgsql;
 namespace CredentialService.Tests;
 
 /// <summary>Idempotent create: retries replay the first response, racing duplicates create one credential.</summary>
-public sealed class IdempotencyTests : IAsyncLifetime
+public sealed class IdempotencyTests : IsolatedServiceTest
 {
-    private FakeCustomerIoServer us = null!;
-    private FakeCustomerIoServer eu = null!;
     private ServiceHost host = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        us = await FakeCustomerIoServer.StartAsync("us");
-        eu = await FakeCustomerIoServer.StartAsync("eu");
-        host = new ServiceHost(await PostgresServer.CreateDatabaseAsync("idem"), us, eu);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await host.DisposeAsync();
-        await us.DisposeAsync();
-        await eu.DisposeAsync();
+        await base.InitializeAsync();
+        host = StartHost();
     }
 
     private static HttpRequestMessage Create(string idempotencyKey, object body)
@@ -113,7 +103,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         var body = new { name = "n", appApiKey = SharedService.NewKey() };
         var first = await (await host.ClientFor(tenant).SendAsync(Create("restart", body))).ReadJson();
 
-        await using var restarted = new ServiceHost(host.ConnectionString, us, eu);
+        var restarted = StartHost();
         var replay = await restarted.ClientFor(tenant).SendAsync(Create("restart", body));
 
         Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());

@@ -7,24 +7,14 @@ using Npgsql;
 namespace CredentialService.Tests;
 
 /// <summary>The plaintext key is in no response (but /secret), header, log line or database column.</summary>
-public sealed class SecretsAtRestTests : IAsyncLifetime
+public sealed class SecretsAtRestTests : IsolatedServiceTest
 {
-    private FakeCustomerIoServer us = null!;
-    private FakeCustomerIoServer eu = null!;
     private ServiceHost host = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        us = await FakeCustomerIoServer.StartAsync("us");
-        eu = await FakeCustomerIoServer.StartAsync("eu");
-        host = new ServiceHost(await PostgresServer.CreateDatabaseAsync("secrets"), us, eu);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await host.DisposeAsync();
-        await us.DisposeAsync();
-        await eu.DisposeAsync();
+        await base.InitializeAsync();
+        host = StartHost();
     }
 
     [Fact]
@@ -34,7 +24,7 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
         var client = host.ClientFor(tenant);
         var key = SharedService.NewKey();
         var rotated = SharedService.NewKey();
-        us.Respond(rotated, FakeReply.Ok());
+        Us.Respond(rotated, FakeReply.Ok());
         var responses = new List<HttpResponseMessage>();
 
         var create = await client.PostAsync("/v1/credentials", Api.Json(new { name = "n", appApiKey = key }));

@@ -12,27 +12,17 @@ using OpenTelemetry.Trace;
 namespace CredentialService.Tests;
 
 /// <summary>Metrics, traces and logs an operator runs the service by, with the key redacted everywhere.</summary>
-public sealed partial class TelemetryTests : IAsyncLifetime
+public sealed partial class TelemetryTests : IsolatedServiceTest
 {
     private readonly List<Activity> spans = [];
-    private FakeCustomerIoServer us = null!;
-    private FakeCustomerIoServer eu = null!;
     private ServiceHost host = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        us = await FakeCustomerIoServer.StartAsync("us");
-        eu = await FakeCustomerIoServer.StartAsync("eu");
-        host = new ServiceHost(await PostgresServer.CreateDatabaseAsync("telemetry"), us, eu,
+        await base.InitializeAsync();
+        host = StartHost(
             new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" },
             addServices: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await host.DisposeAsync();
-        await us.DisposeAsync();
-        await eu.DisposeAsync();
     }
 
     [Fact]
@@ -41,8 +31,8 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         var client = host.ClientFor(SharedService.NewTenant());
         var good = SharedService.NewKey();
         var euKey = SharedService.NewKey();
-        us.Respond(good, FakeReply.Ok());
-        eu.Respond(euKey, FakeReply.Ok());
+        Us.Respond(good, FakeReply.Ok());
+        Eu.Respond(euKey, FakeReply.Ok());
         foreach (var (key, region) in new[] { (good, "us"), (good, "us"), (SharedService.NewKey(), "us"), (euKey, "us"), (euKey, "eu") })
         {
             Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/credentials/test", Api.Json(new { appApiKey = key, region }))).StatusCode);
@@ -68,7 +58,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         var tenant = SharedService.NewTenant();
         var client = host.ClientFor(tenant);
         var key = SharedService.NewKey();
-        us.Respond(key, FakeReply.Ok());
+        Us.Respond(key, FakeReply.Ok());
         var id = (await client.CreateCredential(key))["id"]!.GetValue<Guid>();
 
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/v1/credentials/{id}/test", null)).StatusCode);

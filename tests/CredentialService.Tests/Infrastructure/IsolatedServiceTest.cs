@@ -1,0 +1,41 @@
+using CredentialService.FakeCustomerIo;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CredentialService.Tests.Infrastructure;
+
+/// <summary>
+/// A database and two fake regions of the test class's own, for tests that touch state across tenants, need other
+/// settings, or run several hosts (restarts, second instances). Hosts made with <see cref="StartHost"/> are disposed
+/// after the test.
+/// </summary>
+public abstract class IsolatedServiceTest : IAsyncLifetime
+{
+    private readonly List<ServiceHost> hosts = [];
+
+    protected FakeCustomerIoServer Us { get; private set; } = null!;
+    protected FakeCustomerIoServer Eu { get; private set; } = null!;
+    protected string ConnectionString { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        Us = await FakeCustomerIoServer.StartAsync("us");
+        Eu = await FakeCustomerIoServer.StartAsync("eu");
+        ConnectionString = await PostgresServer.CreateDatabaseAsync(GetType().Name.ToLowerInvariant());
+    }
+
+    protected ServiceHost StartHost(
+        IReadOnlyDictionary<string, string?>? overrides = null, string environment = "Development",
+        Action<IServiceCollection>? addServices = null, string? connectionString = null)
+    {
+        var host = new ServiceHost(connectionString ?? ConnectionString, Us, Eu, overrides, environment, addServices);
+        hosts.Add(host);
+        return host;
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var host in hosts) await host.DisposeAsync();
+        await Us.DisposeAsync();
+        await Eu.DisposeAsync();
+    }
+}
