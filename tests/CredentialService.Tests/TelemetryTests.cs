@@ -12,6 +12,11 @@ using OpenTelemetry.Trace;
 namespace CredentialService.Tests;
 
 /// <summary>Metrics, traces and logs an operator runs the service by, with the key redacted everywhere.</summary>
+/// <remarks>
+/// Meter and activity listeners are process-wide, so every host in the test process reports to every exporter:
+/// these tests run alone, after the parallel ones, so the counts they read are their own.
+/// </remarks>
+[Collection(TelemetryTestsGroup.Name)]
 public sealed partial class TelemetryTests : IsolatedServiceTest
 {
     private readonly List<Activity> spans = [];
@@ -63,7 +68,9 @@ public sealed partial class TelemetryTests : IsolatedServiceTest
 
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/v1/credentials/{id}/test", null)).StatusCode);
 
-        var server = await WaitForSpan(s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/test", StringComparison.Ordinal));
+        // Spans of every host in this test process reach the exporter: pick this request's by its path.
+        var server = await WaitForSpan(s => s.Kind == ActivityKind.Server
+                                            && s.GetTagItem("url.path") is string path && path.Contains($"{id}/test", StringComparison.Ordinal));
         Activity[] children;
         lock (spans) children = spans.Where(s => s.ParentSpanId == server.SpanId).ToArray();
         var upstream = Assert.Single(children, s => s.Kind == ActivityKind.Client && s.GetTagItem("url.full") is not null);
@@ -152,4 +159,10 @@ public sealed partial class TelemetryTests : IsolatedServiceTest
 
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?<labels>[^}]*)\})? (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
     private static partial Regex SampleLine();
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryTestsGroup
+{
+    public const string Name = "telemetry (runs alone)";
 }

@@ -6,23 +6,34 @@ namespace CredentialService.Data;
 
 /// <summary>
 /// Applies migrations before the service takes traffic (switch: <c>Database:MigrateOnStartup</c>), then makes sure
-/// the key ring has a key and a canary, so that several instances starting together agree on one ring.
+/// the key ring has a key and a canary. Both run under one Postgres advisory lock, so instances starting together
+/// on an empty database create one data-protection key between them, not one each (a key created by another
+/// instance with immediate activation would stay unknown to this one until its key-ring cache expires).
 /// </summary>
-internal sealed class DatabaseMigrator(
-    IServiceProvider services,
-    IOptions<DatabaseOptions> options) : IHostedService
+internal sealed class DatabaseMigrator(IServiceProvider services, IOptions<DatabaseOptions> options) : IHostedService
 {
+    private const long StartupLockId = 0x4372_6564_5376_63; // "CredSvc"
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CredentialsDbContext>();
-        if (options.Value.MigrateOnStartup)
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            // Takes EF's migration lock, so instances starting together apply each migration once.
-            await db.Database.MigrateAsync(cancellationToken);
-        }
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({StartupLockId})", cancellationToken);
+            if (options.Value.MigrateOnStartup)
+            {
+                await db.Database.MigrateAsync(cancellationToken);
+            }
 
-        await scope.ServiceProvider.GetRequiredService<KeyRingCanaryStore>().EnsureAsync(cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<KeyRingCanaryStore>().EnsureAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({StartupLockId})", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

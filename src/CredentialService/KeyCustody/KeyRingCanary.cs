@@ -61,6 +61,47 @@ public sealed partial class KeyRingCanaryStore(
         }
     }
 
+    /// <summary>
+    /// Re-protects the canary under the current key when its key is old or revoked, as rewrap does for every stored
+    /// App API Key: otherwise the canary alone would keep needing a retired key (and the certificate that encrypts
+    /// it), and readiness would fail once that certificate is removed. A canary that does not decrypt is left as it
+    /// is: it is the alarm.
+    /// </summary>
+    public async Task RewrapAsync(CancellationToken cancellationToken)
+    {
+        var canary = await db.KeyRingCanaries.AsNoTracking().OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken);
+        if (canary is null) return;
+
+        byte[] plain;
+        bool requiresMigration, wasRevoked;
+        try
+        {
+            plain = Protector.DangerousUnprotect(canary.Ciphertext, ignoreRevocationErrors: true, out requiresMigration, out wasRevoked);
+        }
+        catch (CryptographicException ex)
+        {
+            LogCanaryNotRewrapped(logger, ex.Message);
+            return;
+        }
+
+        if (!requiresMigration && !wasRevoked) return;
+        var ciphertext = Protector.Protect(plain);
+        var old = canary.Ciphertext;
+        var id = canary.Id;
+        if (await db.KeyRingCanaries
+                .Where(c => c.Id == id && c.Ciphertext == old)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Ciphertext, ciphertext), cancellationToken) == 1)
+        {
+            LogCanaryRewrapped(logger);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Key-ring canary written")]
     private static partial void LogCanaryWritten(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rewrap: key-ring canary re-protected under the current key")]
+    private static partial void LogCanaryRewrapped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rewrap: the key-ring canary does not decrypt and was left as it is: {Reason}")]
+    private static partial void LogCanaryNotRewrapped(ILogger logger, string reason);
 }

@@ -1,5 +1,6 @@
 using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +11,8 @@ public sealed record RewrapResult(int Scanned, int Rewrapped, int Failed);
 /// <summary>
 /// Re-protects, under the current data-protection key, every stored key whose payload is under an old or revoked
 /// one. All tenants, in batches by id; safe while traffic flows (a row changed meanwhile is left to its writer,
-/// who protected it with the current key) and safe to run twice (a second run rewraps nothing).
+/// who protected it with the current key) and safe to run twice (a second run rewraps nothing). The key-ring canary
+/// is rewrapped too (not counted), so that nothing is left needing a retired key or certificate.
 /// </summary>
 public static partial class RewrapApi
 {
@@ -34,7 +36,8 @@ public static partial class RewrapApi
     }
 
     public static async Task<Ok<RewrapResult>> Rewrap(
-        CredentialsDbContext db, AppApiKeyProtector protector, ILoggerFactory loggers, CancellationToken ct)
+        CredentialsDbContext db, AppApiKeyProtector protector, KeyRingCanaryStore canary, ServiceMetrics metrics,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(typeof(RewrapApi));
         int scanned = 0, rewrapped = 0, failed = 0;
@@ -74,7 +77,10 @@ public static partial class RewrapApi
             }
         }
 
+        await canary.RewrapAsync(ct);
         LogDone(logger, scanned, rewrapped, failed);
+        metrics.Rewrap("rewrapped", rewrapped);
+        metrics.Rewrap("failed", failed);
         return TypedResults.Ok(new RewrapResult(scanned, rewrapped, failed));
     }
 

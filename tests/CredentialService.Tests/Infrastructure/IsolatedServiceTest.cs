@@ -35,6 +35,8 @@ public abstract class IsolatedServiceTest : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         foreach (var host in hosts) await host.DisposeAsync();
+        // This class's database is done with: close its idle pooled connections now rather than in five minutes.
+        Npgsql.NpgsqlConnection.ClearAllPools();
         await Us.DisposeAsync();
         await Eu.DisposeAsync();
     }

@@ -26,7 +26,8 @@ public static class PostgresServer
             await command.ExecuteNonQueryAsync();
         }
 
-        return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true }.ConnectionString;
+        // Many hosts share one server during a run: a small pool each keeps the total under max_connections.
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
     }
 
     private static async Task<string> ResolveAsync()

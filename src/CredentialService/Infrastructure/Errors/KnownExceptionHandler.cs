@@ -41,8 +41,9 @@ internal sealed partial class KnownExceptionHandler(
                     Type = "https://credential-service/problems/credential-undecryptable",
                     Title = "The stored App API Key cannot be decrypted",
                     Detail = $"Credential {undecryptable.CredentialId} was encrypted with a data-protection key that this " +
-                             "service no longer has (lost or replaced key ring or certificate). This is not a problem " +
-                             "with the Customer.io key: restore the key ring, or send the key again with PATCH appApiKey.",
+                             "instance does not have. This is not a problem with the Customer.io key. If a data-protection " +
+                             "key was revoked or created recently, restart this instance so it reloads the key ring; if the " +
+                             "key ring or its certificate was lost, restore it, or send the key again with PATCH appApiKey.",
                 };
                 break;
             case var ex when IsDatabaseUnavailable(ex):

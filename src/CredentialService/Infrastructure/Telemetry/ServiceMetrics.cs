@@ -35,7 +35,7 @@ public sealed class ServiceMetrics
         secretReads = meter.CreateCounter<long>("credential_service.secret_reads", "{read}",
             "Plaintext keys handed to the runtime.");
         rewrapped = meter.CreateCounter<long>("credential_service.rewrap.credentials", "{credential}",
-            "Credentials examined by rewrap, by result: rewrapped, current, failed.");
+            "Credentials re-protected by bulk rewrap (result=rewrapped) or that could not be decrypted (result=failed).");
         rateLimitRejections = meter.CreateCounter<long>("credential_service.rate_limit.rejections", "{request}",
             "Requests refused by the per-tenant connection-test rate limit.");
         databaseUnavailable = meter.CreateCounter<long>("credential_service.database_unavailable", "{response}",
