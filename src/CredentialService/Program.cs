@@ -4,6 +4,7 @@ using CredentialService.ConnectionTests;
 using CredentialService.Credentials;
 using CredentialService.Data;
 using CredentialService.Idempotency;
+using CredentialService.Infrastructure;
 using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Errors;
 using CredentialService.Infrastructure.Health;
@@ -32,8 +33,7 @@ builder.Services.AddScoped<IdempotentCreate>();
 var app = builder.Build();
 
 app.UseProblemResponses();
-app.UseDefaultFiles();
-app.UseStaticFiles(); // the credential manager page in wwwroot/
+app.UseCredentialManagerPage();
 app.UseOpenApiDocument();
 app.UseAuthentication();
 app.UseAuthorization();

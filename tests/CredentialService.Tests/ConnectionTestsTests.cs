@@ -239,6 +239,7 @@ public sealed class ConnectionTestsTests(SharedService service)
         var listed = await client.GetJson("/v1/credentials");
         Assert.Equal("ok", listed["items"]![0]!["lastTest"]!["outcome"]!.GetValue<string>());
         Assert.NotEqual(created["version"]!.GetValue<string>(), read["version"]!.GetValue<string>());
+        Assert.Equal($"\"{read["version"]!.GetValue<string>()}\"", response.Headers.ETag!.Tag); // the version lastTest made
     }
 
     [Fact]

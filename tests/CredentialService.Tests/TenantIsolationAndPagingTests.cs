@@ -90,8 +90,8 @@ public sealed class TenantIsolationAndPagingTests(SharedService service)
         Assert.Equal(["US billing"], usMarketing["items"]!.AsArray().Select(i => i!["name"]!.GetValue<string>()));
 
         // LIKE wildcards in q are literal characters
-        Assert.Single((await client.GetJson("/v1/credentials?q=0%25_")) ["items"]!.AsArray());
-        Assert.Empty((await client.GetJson("/v1/credentials?q=_%25")) ["items"]!.AsArray());
+        Assert.Single((await client.GetJson("/v1/credentials?q=0%25_"))["items"]!.AsArray());
+        Assert.Empty((await client.GetJson("/v1/credentials?q=_%25"))["items"]!.AsArray());
     }
 
     private static string StripTrace(string json) =>

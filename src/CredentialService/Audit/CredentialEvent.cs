@@ -1,7 +1,7 @@
-using CredentialService.Data;
 using System.Text.Json;
 using CredentialService.ConnectionTests;
 using CredentialService.Credentials;
+using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;

@@ -1,11 +1,11 @@
 using CredentialService.Audit;
-using FluentValidation;
 using CredentialService.Credentials;
 using CredentialService.Data;
 using CredentialService.Infrastructure;
 using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
+using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -73,8 +73,8 @@ public static class ConnectionTestsApi
     }
 
     public static async Task<Results<Ok<TestResult>, NotFound>> TestStored(
-        Guid id, Caller caller, CredentialsDbContext db, AppApiKeyProtector protector, CustomerIoClient customerIo,
-        TimeProvider time, CancellationToken ct)
+        Guid id, Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
+        CustomerIoClient customerIo, TimeProvider time, CancellationToken ct)
     {
         var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
         if (credential is null) return TypedResults.NotFound();
@@ -86,6 +86,11 @@ public static class ConnectionTestsApi
         db.CredentialEvents.Add(CredentialEvent.Tested(credential, caller, result, time));
         // If the key or region changed while the test ran, the verdict is about the old key: only the event is kept.
         await db.SaveChangesKeepingEventsAsync(credential, ct);
+        if (db.Entry(credential).State != EntityState.Detached)
+        {
+            // Storing lastTest changed the version: hand the new ETag back so the caller's next write is not a 412.
+            http.Response.Headers.ETag = ETags.Header(credential.Version);
+        }
 
         return TypedResults.Ok(result);
     }

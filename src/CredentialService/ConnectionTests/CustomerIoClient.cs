@@ -1,8 +1,8 @@
-using CredentialService.Data;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using CredentialService.Credentials;
+using CredentialService.Data;
 using CredentialService.Infrastructure.Telemetry;
 using Microsoft.Extensions.Options;
 

@@ -28,7 +28,8 @@ internal sealed partial class KnownExceptionHandler(
                 problem = new HttpValidationProblemDetails(new Dictionary<string, string[]>
                 {
                     [unbound.Groups["name"].Value] = [$"'{unbound.Groups["name"].Value}' has an invalid value."],
-                }) { Status = bad.StatusCode };
+                })
+                { Status = bad.StatusCode };
                 break;
             case BadHttpRequestException bad:
                 problem = new ProblemDetails { Status = bad.StatusCode, Detail = BadRequestDetail(bad) };
@@ -69,7 +70,9 @@ internal sealed partial class KnownExceptionHandler(
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
-            HttpContext = context, ProblemDetails = problem, Exception = exception,
+            HttpContext = context,
+            ProblemDetails = problem,
+            Exception = exception,
         });
     }
 
