@@ -11,12 +11,13 @@ WORKDIR /source
 # not in the build context, so restore/publish target the service project.)
 COPY Directory.Build.props Directory.Packages.props global.json CredentialService.sln ./
 COPY src/CredentialService/CredentialService.csproj src/CredentialService/
-RUN dotnet restore src/CredentialService/CredentialService.csproj
+RUN dotnet restore src/CredentialService/CredentialService.csproj -r linux-x64 -p:PublishReadyToRun=true
 
 # Everything else (.dockerignore keeps out tests, build output, local data).
 COPY . .
+# ReadyToRun: precompiled code halves the time to ready (measured in docs/performance.md).
 RUN dotnet publish src/CredentialService/CredentialService.csproj -c Release --no-restore \
-    -o /app/publish /p:UseAppHost=false
+    -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o /app/publish /p:UseAppHost=false
 
 # ---- Runtime ----------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace CredentialService.FakeCustomerIo;
 
@@ -16,12 +17,14 @@ internal static class FakeCustomerIoProgram
         fake.DefaultReply = FakeReply.Ok() with { Delay = delay };
         Console.WriteLine($"Fake Customer.io listening on {fake.BaseUrl} (every key valid, delay {delay.TotalMilliseconds} ms)");
         var stop = new TaskCompletionSource();
-        Console.CancelKeyPress += (_, e) =>
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             stop.TrySetResult();
-        };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         await stop.Task;
     }
 }

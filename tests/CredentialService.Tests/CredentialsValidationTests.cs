@@ -97,6 +97,8 @@ public sealed class CredentialsValidationTests(SharedService service)
     [InlineData("limit=201", "limit")]
     [InlineData("limit=abc", "limit")]
     [InlineData("cursor=not-a-cursor", "cursor")]
+    [InlineData("cursor=AZrCJZQn%2Bx2c9%2Fca2_v-HQ", "cursor")] // 22 characters, two of them not base64url
+    [InlineData("cursor=%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D%3D", "cursor")]
     [InlineData("region=mars", "region")]
     public async Task Invalid_list_parameters_are_400_naming_the_parameter(string query, string field)
     {

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text;
 using CredentialService.ConnectionTests;
 using CredentialService.Infrastructure;
@@ -46,9 +47,14 @@ public sealed record CredentialResponse(
     DateTime UpdatedAt,
     string Version)
 {
-    public static CredentialResponse From(Credential c) => new(
+    /// <summary>What reads select: every column but the ciphertext, which a response never shows.</summary>
+    public static readonly Expression<Func<Credential, CredentialResponse>> Projection = c => new CredentialResponse(
         c.Id, c.Type, c.Name, c.Description, c.Region, Credentials.Region.ApiDomain(c.Region), c.AppApiKeyLast4,
         c.LastTest, c.CreatedAt, c.UpdatedAt, ETags.VersionString(c.Version));
+
+    private static readonly Func<Credential, CredentialResponse> FromEntity = Projection.Compile();
+
+    public static CredentialResponse From(Credential c) => FromEntity(c);
 }
 
 public sealed record CredentialPage(IReadOnlyList<CredentialResponse> Items, string? NextCursor);

@@ -11,7 +11,9 @@ public static class CredentialCursor
     {
         lastId = Guid.Empty;
         Span<byte> bytes = stackalloc byte[16];
-        if (cursor.Length != 22 || !Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written != 16) return false;
+        // IsValid first: TryDecodeFromChars throws, rather than answering false, on some malformed input.
+        if (cursor.Length != 22 || !Base64Url.IsValid(cursor)
+            || !Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written != 16) return false;
         lastId = new Guid(bytes, bigEndian: true);
         return true;
     }

@@ -167,22 +167,22 @@ public static class CredentialsApi
                                      || (c.Description != null && EF.Functions.ILike(c.Description, pattern, @"\")));
         }
 
-        var page = await query.OrderByDescending(c => c.Id).Take(take + 1).ToListAsync(ct);
+        var page = await query.OrderByDescending(c => c.Id).Take(take + 1).Select(CredentialResponse.Projection).ToListAsync(ct);
         var more = page.Count > take;
         if (more) page.RemoveAt(take);
-        return TypedResults.Ok(new CredentialPage(
-            page.Select(CredentialResponse.From).ToList(),
-            more ? CredentialCursor.Encode(page[^1].Id) : null));
+        return TypedResults.Ok(new CredentialPage(page, more ? CredentialCursor.Encode(page[^1].Id) : null));
     }
 
     public static async Task<Results<Ok<CredentialResponse>, NotFound>> Get(
         Guid id, Caller caller, HttpContext http, CredentialsDbContext db, CancellationToken ct)
     {
         var credential = await db.Credentials.AsNoTracking()
-            .FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+            .Where(c => c.Id == id && c.TenantId == caller.TenantId)
+            .Select(CredentialResponse.Projection)
+            .FirstOrDefaultAsync(ct);
         if (credential is null) return TypedResults.NotFound();
         http.Response.Headers.ETag = ETags.Header(credential.Version);
-        return TypedResults.Ok(CredentialResponse.From(credential));
+        return TypedResults.Ok(credential);
     }
 
     public static async Task<Results<Ok<CredentialResponse>, NotFound, ProblemHttpResult>> Update(
@@ -285,7 +285,7 @@ public static class CredentialsApi
 
     private static Created<CredentialResponse> CreatedAt(HttpContext http, CredentialResponse response)
     {
-        http.Response.Headers.ETag = $"\"{response.Version}\"";
+        http.Response.Headers.ETag = ETags.Header(response.Version);
         return TypedResults.Created($"/v1/credentials/{response.Id}", response);
     }
 

@@ -7,7 +7,9 @@ public static class ETags
 {
     public static string VersionString(uint version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public static string Header(uint version) => $"\"{VersionString(version)}\"";
+    public static string Header(uint version) => Header(VersionString(version));
+
+    public static string Header(string version) => $"\"{version}\"";
 
     /// <summary>
     /// The version an <c>If-Match</c> header demands, or null when there is none (or it is <c>*</c>).

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 
 namespace CredentialService.Infrastructure.Auth;
 
@@ -15,7 +16,20 @@ public static class AuthSetup
     {
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             // Keep claim names as issued ("sub", "scope", "scp", "tenant_id"), not mapped to SOAP-era URIs.
-            .AddJwtBearer(o => o.MapInboundClaims = false);
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.SaveToken = false;
+            });
+        // Bound from configuration, the signing keys are a lazy sequence that re-reads configuration and builds a
+        // new key for every token validated: make it a list once (again on every configuration reload).
+        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
+        {
+            if (o.TokenValidationParameters.IssuerSigningKeys is { } keys and not IList<SecurityKey>)
+            {
+                o.TokenValidationParameters.IssuerSigningKeys = keys.ToList();
+            }
+        });
 
         builder.Services.AddOptions<TenancyOptions>().BindConfiguration("Tenancy")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ClaimType), "Tenancy:ClaimType must not be empty.")
