@@ -26,7 +26,7 @@ public sealed partial class TelemetryTests : IsolatedServiceTest
     {
         await base.InitializeAsync();
         host = StartHost(
-            new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" },
+            new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace", ["Telemetry:Tracing:Enabled"] = "true" },
             addServices: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
     }
 

@@ -11,8 +11,9 @@ namespace CredentialService.Infrastructure.Telemetry;
 public static class TelemetrySetup
 {
     /// <summary>
-    /// OpenTelemetry traces (incoming requests, Customer.io calls, Npgsql commands) and metrics (ASP.NET Core,
-    /// HttpClient, runtime, this service's meter). OTLP export is on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set;
+    /// OpenTelemetry traces (incoming requests, Customer.io calls, Npgsql commands; on with OTLP, or with
+    /// <c>Telemetry:Tracing:Enabled=true</c>) and metrics (ASP.NET Core, HttpClient, runtime, this service's meter).
+    /// OTLP export is on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set;
     /// a Prometheus scrape endpoint is at <c>/metrics</c> unless <c>Metrics:Prometheus:Enabled=false</c>.
     /// Logs carry trace and span ids, and data classified as secret is erased by the redactor.
     /// </summary>
@@ -26,13 +27,19 @@ public static class TelemetrySetup
         builder.Services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(SecretData.Classification)));
 
         var prometheus = PrometheusEnabled(builder.Configuration);
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("credential-service"))
-            .WithTracing(tracing => tracing
+            .ConfigureResource(r => r.AddService("credential-service"));
+        // Spans cost about 12 % of a list request's CPU (docs/performance.md): record them only when they go somewhere.
+        if (builder.Configuration.GetValue("Telemetry:Tracing:Enabled", defaultValue: otlp))
+        {
+            telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsInfrastructurePath(context.Request.Path))
                 .AddHttpClientInstrumentation()
-                .AddNpgsql())
-            .WithMetrics(metrics =>
+                .AddNpgsql());
+        }
+
+        telemetry.WithMetrics(metrics =>
             {
                 metrics.AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
@@ -40,7 +47,7 @@ public static class TelemetrySetup
                     .AddMeter(ServiceMetrics.MeterName);
                 if (prometheus) metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
             });
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (otlp)
         {
             telemetry.UseOtlpExporter();
         }
