@@ -20,7 +20,11 @@ export function whenDismissed(dialog, forget, { canDismiss = () => true } = {}) 
     else event.preventDefault();
   });
   for (const button of dialog.querySelectorAll('[data-close]')) button.addEventListener('click', forget);
-  dialog.addEventListener('close', forget);
+  // The close event comes a task later: if the overlay was opened again meanwhile (the browser already gave focus
+  // back to its opener), the new opening's form is not the one to empty.
+  dialog.addEventListener('close', () => {
+    if (!dialog.open) forget();
+  });
 }
 
 /** Where focus goes when the dialog closes, instead of its opener (e.g. the tile a save just created). */
