@@ -8,14 +8,6 @@ namespace CredentialService.Tests;
 /// <summary>Idempotent create: retries replay the first response, racing duplicates create one credential.</summary>
 public sealed class IdempotencyTests : IsolatedServiceTest
 {
-    private ServiceHost host = null!;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        host = StartHost();
-    }
-
     private static HttpRequestMessage Create(string idempotencyKey, object body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/credentials") { Content = Api.Json(body) };
@@ -25,7 +17,7 @@ public sealed class IdempotencyTests : IsolatedServiceTest
 
     private async Task<long> CountCredentials(string tenant)
     {
-        await using var db = new NpgsqlConnection(host.ConnectionString);
+        await using var db = new NpgsqlConnection(Host.ConnectionString);
         await db.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM credentials WHERE tenant_id = @t", db);
         count.Parameters.AddWithValue("t", tenant);
@@ -36,7 +28,7 @@ public sealed class IdempotencyTests : IsolatedServiceTest
     public async Task A_retry_with_the_same_key_and_body_replays_the_first_201()
     {
         var tenant = SharedService.NewTenant();
-        var client = host.ClientFor(tenant);
+        var client = Host.ClientFor(tenant);
         var body = new { name = "n", appApiKey = SharedService.NewKey(), region = "eu" };
 
         var first = await client.SendAsync(Create("retry-1", body));
@@ -56,7 +48,7 @@ public sealed class IdempotencyTests : IsolatedServiceTest
     public async Task The_same_key_with_a_different_body_is_422_and_creates_nothing()
     {
         var tenant = SharedService.NewTenant();
-        var client = host.ClientFor(tenant);
+        var client = Host.ClientFor(tenant);
         var key = SharedService.NewKey();
         await client.SendAsync(Create("reused", new { name = "n", appApiKey = key }));
 
@@ -73,8 +65,8 @@ public sealed class IdempotencyTests : IsolatedServiceTest
     public async Task Keys_are_scoped_to_the_tenant()
     {
         var body = new { name = "n", appApiKey = SharedService.NewKey() };
-        var a = await (await host.ClientFor(SharedService.NewTenant()).SendAsync(Create("shared-key", body))).ReadJson();
-        var b = await host.ClientFor(SharedService.NewTenant()).SendAsync(Create("shared-key", body));
+        var a = await (await Host.ClientFor(SharedService.NewTenant()).SendAsync(Create("shared-key", body))).ReadJson();
+        var b = await Host.ClientFor(SharedService.NewTenant()).SendAsync(Create("shared-key", body));
         Assert.Equal(HttpStatusCode.Created, b.StatusCode);
         Assert.False(b.Headers.Contains("Idempotent-Replayed"));
         Assert.NotEqual(a["id"]!.GetValue<Guid>(), (await b.ReadJson())["id"]!.GetValue<Guid>());
@@ -84,7 +76,7 @@ public sealed class IdempotencyTests : IsolatedServiceTest
     public async Task Ten_concurrent_posts_with_one_key_create_one_row_and_all_answer_the_same_id()
     {
         var tenant = SharedService.NewTenant();
-        var client = host.ClientFor(tenant);
+        var client = Host.ClientFor(tenant);
         var body = new { name = "racing", appApiKey = SharedService.NewKey() };
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.SendAsync(Create("race", body))));
@@ -101,7 +93,7 @@ public sealed class IdempotencyTests : IsolatedServiceTest
     {
         var tenant = SharedService.NewTenant();
         var body = new { name = "n", appApiKey = SharedService.NewKey() };
-        var first = await (await host.ClientFor(tenant).SendAsync(Create("restart", body))).ReadJson();
+        var first = await (await Host.ClientFor(tenant).SendAsync(Create("restart", body))).ReadJson();
 
         var restarted = StartHost();
         var replay = await restarted.ClientFor(tenant).SendAsync(Create("restart", body));
@@ -114,10 +106,10 @@ public sealed class IdempotencyTests : IsolatedServiceTest
     public async Task Records_expire_after_24_hours()
     {
         var tenant = SharedService.NewTenant();
-        var client = host.ClientFor(tenant);
+        var client = Host.ClientFor(tenant);
         var body = new { name = "n", appApiKey = SharedService.NewKey() };
         await client.SendAsync(Create("old", body));
-        await using (var db = new NpgsqlConnection(host.ConnectionString))
+        await using (var db = new NpgsqlConnection(Host.ConnectionString))
         {
             await db.OpenAsync();
             await using var age = new NpgsqlCommand("UPDATE idempotency_records SET created_at = now() - interval '25 hours' WHERE tenant_id = @t", db);
@@ -135,7 +127,7 @@ public sealed class IdempotencyTests : IsolatedServiceTest
     [Fact]
     public async Task An_invalid_idempotency_key_is_400_naming_the_header()
     {
-        var response = await host.ClientFor(SharedService.NewTenant()).SendAsync(Create(new string('k', 256), new { name = "n", appApiKey = SharedService.NewKey() }));
+        var response = await Host.ClientFor(SharedService.NewTenant()).SendAsync(Create(new string('k', 256), new { name = "n", appApiKey = SharedService.NewKey() }));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Idempotency-Key", await response.ErrorKeys());
     }

@@ -9,19 +9,11 @@ namespace CredentialService.Tests;
 /// <summary>The plaintext key is in no response (but /secret), header, log line or database column.</summary>
 public sealed class SecretsAtRestTests : IsolatedServiceTest
 {
-    private ServiceHost host = null!;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        host = StartHost();
-    }
-
     [Fact]
     public async Task The_key_appears_in_no_response_header_log_line_or_column()
     {
         var tenant = SharedService.NewTenant();
-        var client = host.ClientFor(tenant);
+        var client = Host.ClientFor(tenant);
         var key = SharedService.NewKey();
         var rotated = SharedService.NewKey();
         Us.Respond(rotated, FakeReply.Ok());
@@ -49,9 +41,9 @@ public sealed class SecretsAtRestTests : IsolatedServiceTest
         }
 
         Assert.Contains(rotated, await secret.Content.ReadAsStringAsync()); // the one place it may appear
-        Assert.DoesNotContain(host.Logs.Lines, l => l.Contains(key, StringComparison.Ordinal) || l.Contains(rotated, StringComparison.Ordinal));
+        Assert.DoesNotContain(Host.Logs.Lines, l => l.Contains(key, StringComparison.Ordinal) || l.Contains(rotated, StringComparison.Ordinal));
 
-        var everyValue = await DumpDatabase(host.ConnectionString);
+        var everyValue = await DumpDatabase(Host.ConnectionString);
         Assert.DoesNotContain(key, everyValue);
         Assert.DoesNotContain(rotated, everyValue);
         Assert.Contains(rotated[^4..], everyValue); // the dump did read the credential rows
@@ -63,11 +55,11 @@ public sealed class SecretsAtRestTests : IsolatedServiceTest
         var tenantA = SharedService.NewTenant();
         var tenantB = SharedService.NewTenant();
         var keyA = SharedService.NewKey();
-        var a = (await host.ClientFor(tenantA).CreateCredential(keyA))["id"]!.GetValue<Guid>();
-        var a2 = (await host.ClientFor(tenantA).CreateCredential(SharedService.NewKey()))["id"]!.GetValue<Guid>();
-        var b = (await host.ClientFor(tenantB).CreateCredential(SharedService.NewKey()))["id"]!.GetValue<Guid>();
+        var a = (await Host.ClientFor(tenantA).CreateCredential(keyA))["id"]!.GetValue<Guid>();
+        var a2 = (await Host.ClientFor(tenantA).CreateCredential(SharedService.NewKey()))["id"]!.GetValue<Guid>();
+        var b = (await Host.ClientFor(tenantB).CreateCredential(SharedService.NewKey()))["id"]!.GetValue<Guid>();
 
-        await using (var db = new NpgsqlConnection(host.ConnectionString))
+        await using (var db = new NpgsqlConnection(Host.ConnectionString))
         {
             await db.OpenAsync();
             await using var copy = new NpgsqlCommand(
@@ -78,9 +70,9 @@ public sealed class SecretsAtRestTests : IsolatedServiceTest
             Assert.Equal(2, await copy.ExecuteNonQueryAsync());
         }
 
-        var sameTenantOtherRow = await host.ClientFor(tenantA).GetAsync($"/v1/credentials/{a2}/secret");
-        var otherTenant = await host.ClientFor(tenantB).GetAsync($"/v1/credentials/{b}/secret");
-        var original = await host.ClientFor(tenantA).GetAsync($"/v1/credentials/{a}/secret");
+        var sameTenantOtherRow = await Host.ClientFor(tenantA).GetAsync($"/v1/credentials/{a2}/secret");
+        var otherTenant = await Host.ClientFor(tenantB).GetAsync($"/v1/credentials/{b}/secret");
+        var original = await Host.ClientFor(tenantA).GetAsync($"/v1/credentials/{a}/secret");
 
         foreach (var moved in new[] { sameTenantOtherRow, otherTenant })
         {

@@ -11,10 +11,14 @@ namespace CredentialService.Tests.Infrastructure;
 public abstract class IsolatedServiceTest : IAsyncLifetime
 {
     private readonly List<ServiceHost> hosts = [];
+    private ServiceHost? host;
 
     protected FakeCustomerIoServer Us { get; private set; } = null!;
     protected FakeCustomerIoServer Eu { get; private set; } = null!;
     protected string ConnectionString { get; private set; } = null!;
+
+    /// <summary>A host with the default settings, started on first use.</summary>
+    protected ServiceHost Host => host ??= StartHost();
 
     public virtual async Task InitializeAsync()
     {
