@@ -44,6 +44,7 @@ export function setupDialogs() {
       button.addEventListener('click', () => dialog.close());
     }
     dialog.addEventListener('close', () => {
+      if (dialog.open) return; // a late close event of an earlier opening: focus belongs to the new one
       const { opener, fallback } = openers.get(dialog) ?? {};
       const target = opener?.isConnected && !opener.disabled ? opener : fallback;
       // After the dialog's own close handlers (which may re-render the page) have run.

@@ -97,8 +97,9 @@ function setupEdit(app) {
     openDialog(dialog, opener, fields.name);
   }
 
+  // The close event comes a task later: if the dialog was opened again meanwhile, keep what that opening edits.
   dialog.addEventListener('close', () => {
-    editing = null;
+    if (!dialog.open) editing = null;
   });
 
   form.addEventListener('submit', async (event) => {
@@ -265,8 +266,9 @@ function setupDelete(app) {
     openDialog(dialog, opener, dialog.querySelector('[data-close]'));
   }
 
+  // The close event comes a task later: after Cancel and a quick second Delete, the new opening's credential stays.
   dialog.addEventListener('close', () => {
-    deleting = null;
+    if (!dialog.open) deleting = null;
   });
 
   form.addEventListener('submit', async (event) => {
