@@ -127,28 +127,35 @@ function setupEdit(app) {
       app.credentialChanged(updated);
       app.announce(`Saved “${updated.name}”.`);
     } catch (error) {
-      if (app.handleSessionError(error)) return;
-      if (error instanceof ApiError && error.status === 400) {
-        showFieldErrors(fields, error.fieldErrors, problem);
-      } else if (error instanceof ApiError && (error.status === 412 || error.status === 404)) {
-        const current = await refreshAfterConflict(app, credential).catch(() => null);
-        if (current) {
-          fill(current);
-          showNotice(problem, `${CHANGED_BY_SOMEONE_ELSE} The form now shows the current values: make your change again and save.`);
-        } else {
-          showNotice(problem, 'This credential no longer exists: someone else deleted it.');
-        }
-        problem.focus();
-      } else {
-        showNotice(problem, app.describe(error));
-        problem.focus();
-      }
+      await showPatchError(app, error, { fields, problem, credential, showCurrent: fill,
+        retryHint: 'The form now shows the current values: make your change again and save.' });
     } finally {
       restore();
     }
   });
 
   return { open };
+}
+
+/** A failed PATCH, in its dialog: field errors next to their fields, a conflict with the current state, or why. */
+async function showPatchError(app, error, { fields, problem, credential, showCurrent, retryHint }) {
+  if (app.handleSessionError(error)) return;
+  if (error instanceof ApiError && error.status === 400) {
+    showFieldErrors(fields, error.fieldErrors, problem);
+    return;
+  }
+  if (error instanceof ApiError && (error.status === 412 || error.status === 404)) {
+    const current = await refreshAfterConflict(app, credential).catch(() => null);
+    if (current) {
+      showCurrent(current);
+      showNotice(problem, `${CHANGED_BY_SOMEONE_ELSE} ${retryHint}`);
+    } else {
+      showNotice(problem, 'This credential no longer exists: someone else deleted it.');
+    }
+  } else {
+    showNotice(problem, app.describe(error));
+  }
+  problem.focus();
 }
 
 function setupRotate(app) {
@@ -225,22 +232,8 @@ function setupRotate(app) {
       app.credentialChanged(updated);
       app.announce(`Rotated the key of “${updated.name}”: it now ends in ${updated.appApiKeyLast4}.`);
     } catch (error) {
-      if (app.handleSessionError(error)) return;
-      if (error instanceof ApiError && error.status === 400) {
-        showFieldErrors(fields, error.fieldErrors, problem);
-      } else if (error instanceof ApiError && (error.status === 412 || error.status === 404)) {
-        const current = await refreshAfterConflict(app, credential).catch(() => null);
-        if (current) {
-          describe(current);
-          showNotice(problem, `${CHANGED_BY_SOMEONE_ELSE} Check the credential as it is now, then rotate again.`);
-        } else {
-          showNotice(problem, 'This credential no longer exists: someone else deleted it.');
-        }
-        problem.focus();
-      } else {
-        showNotice(problem, app.describe(error));
-        problem.focus();
-      }
+      await showPatchError(app, error, { fields, problem, credential, showCurrent: describe,
+        retryHint: 'Check the credential as it is now, then rotate again.' });
     } finally {
       restore();
     }
