@@ -39,12 +39,13 @@ public sealed class FakeCustomerIoServer : IAsyncDisposable
 
     private FakeCustomerIoServer(string name) => Name = name;
 
-    public static async Task<FakeCustomerIoServer> StartAsync(string name, int port = 0)
+    /// <param name="host">the address to listen on: loopback, or e.g. 0.0.0.0 so containers can reach it.</param>
+    public static async Task<FakeCustomerIoServer> StartAsync(string name, int port = 0, string host = "127.0.0.1")
     {
         var fake = new FakeCustomerIoServer(name);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelCore().UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseKestrelCore().UseUrls($"http://{host}:{port}");
         fake.app = builder.Build();
         fake.app.Run(fake.HandleAsync);
         await fake.app.StartAsync();
