@@ -25,8 +25,11 @@ ALL_SCOPES=(credentials:read credentials:write credentials:test credentials:use 
 source "$ROOT/scripts/postgres.sh"
 
 if [[ "${1:-}" == "--stop-db" ]]; then
+  if [[ $(id -u) -eq 0 ]] && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+    PG_LOCAL_DIR=/var/lib/postgresql/credential-service-$(printf '%s' "$ROOT" | md5sum | cut -c1-8)/postgres
+  fi
   pg_stop "$PG_LOCAL_DIR"
-  echo "Stopped local PostgreSQL ($PG_LOCAL_DIR); data is kept. Delete .data/ to reset it."
+  echo "Stopped local PostgreSQL ($PG_LOCAL_DIR); data is kept. Delete that folder to reset it."
   exit 0
 fi
 
@@ -35,12 +38,17 @@ if [[ "${1:-}" == "--demo" ]]; then demo=1; shift; fi
 
 if [[ -z "${ConnectionStrings__Credentials:-}" ]]; then
   pg_ensure_binaries
+  # As root the server runs as 'postgres', which can't reach a clone under /root (mode 700): keep the data in
+  # postgres' own home then, one folder per clone.
+  if [[ $(id -u) -eq 0 ]] && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+    PG_LOCAL_DIR=/var/lib/postgresql/credential-service-$(printf '%s' "$ROOT" | md5sum | cut -c1-8)/postgres
+  fi
   pg_start_persistent "$PG_LOCAL_DIR" "$PG_LOCAL_PORT"
   psql=("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_LOCAL_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt)
   if [[ -z "$("${psql[@]}" -c "select 1 from pg_database where datname = 'credentials'")" ]]; then
     "${psql[@]}" -c "create database credentials"
   fi
-  echo "Using local PostgreSQL on 127.0.0.1:$PG_LOCAL_PORT (stop it with: scripts/run.sh --stop-db)"
+  echo "Using local PostgreSQL on 127.0.0.1:$PG_LOCAL_PORT, data in $PG_LOCAL_DIR (stop it with: scripts/run.sh --stop-db)"
   # Trust auth on 127.0.0.1 only, so no password is needed.
   export ConnectionStrings__Credentials="Host=127.0.0.1;Port=$PG_LOCAL_PORT;Username=postgres;Database=credentials"
 fi
