@@ -20,7 +20,8 @@ fi
 # initdb/postgres refuse to run as root, so as root run them as the 'postgres' user;
 # as a normal user run them directly.
 _pg_as_owner() {
-  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From / so that a working directory 'postgres' cannot enter (e.g. under /root) draws no warnings.
+  if [[ $(id -u) -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # Give a folder to the user that runs the server (only matters as root).
