@@ -31,6 +31,9 @@ public static class AuthSetup
             }
         });
 
+        builder.Services.AddOptions<SigningKeysCheck>().BindConfiguration(SigningKeysCheck.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SigningKeysCheck>, SigningKeysValidator>();
+
         builder.Services.AddOptions<TenancyOptions>().BindConfiguration("Tenancy")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ClaimType), "Tenancy:ClaimType must not be empty.")
             .ValidateOnStart();
