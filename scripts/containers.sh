@@ -117,6 +117,9 @@ _ct_start_healthcheck_driver() {
 }
 
 _ct_image_exists() { podman image exists "$1" 2>/dev/null; }
+# The recipe of the stand-ins (their files and this machine's .NET): a change rebuilds them.
+_ct_recipe() { { cat "$_ct_root"/scripts/standins/*; dotnet --list-runtimes 2>/dev/null; dotnet --version 2>/dev/null; } | sha256sum | cut -c1-16; }
+_ct_label() { podman image inspect --format "{{index .Labels \"$2\"}}" "$1" 2>/dev/null; }
 _ct_is_standin() { [[ "$(podman image inspect --format "{{index .Labels \"$_ct_standin_label\"}}" "$1" 2>/dev/null)" == true ]]; }
 
 # Debian rootfs from this machine's own mirror (the first deb.debian.org-like URI of its apt sources).
@@ -156,7 +159,7 @@ _ct_base_image() {
 _ct_build() {   # _ct_build NAME CONTAINERFILE [podman build args...]
   local name=$1 file=$2; shift 2
   _ct_log "building stand-in $name ..."
-  podman build --quiet --format docker --label "$_ct_standin_label=true" -t "$name" -f "$file" "$@" \
+  podman build --quiet --format docker --label "$_ct_standin_label=true" --label "$_ct_standin_label.recipe=$(_ct_recipe)" -t "$name" -f "$file" "$@" \
     "$_ct_root/scripts/standins" >"$_ct_state/build-$(echo "$name" | tr '/:' '__').log" 2>&1 ||
     { _ct_log "build of $name failed; log:"; tail -n 30 "$_ct_state/build-$(echo "$name" | tr '/:' '__').log" >&2; return 1; }
 }
@@ -164,7 +167,14 @@ _ct_build() {   # _ct_build NAME CONTAINERFILE [podman build args...]
 _ct_standins() {
   local base
   local want=(postgres:15 mcr.microsoft.com/dotnet/sdk:10.0 mcr.microsoft.com/dotnet/aspnet:10.0) missing=() img
-  for img in "${want[@]}"; do _ct_image_exists "$img" || missing+=("$img"); done
+  local recipe
+  recipe=$(_ct_recipe)
+  for img in "${want[@]}"; do
+    if ! _ct_image_exists "$img"; then missing+=("$img")
+    elif _ct_is_standin "$img" && [[ "$(_ct_label "$img" "$_ct_standin_label.recipe")" != "$recipe" ]]; then
+      _ct_log "stand-in $img is out of date (scripts/standins or .NET changed): rebuilding"; missing+=("$img")
+    fi
+  done
   ((${#missing[@]})) || return 0
   base=$(_ct_base_image)
   local dotnet_root

@@ -8,7 +8,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-if [[ -z "${CREDENTIALS_TEST_CONNECTION_STRING:-}" ]]; then
+# CREDENTIALS_TEST_DATABASE=testcontainers: no connection string, so the fixture starts postgres:15 with
+# Testcontainers (needs DOCKER_HOST; .ci/containers-check.sh does this once per CI run).
+if [[ "${CREDENTIALS_TEST_DATABASE:-}" == testcontainers ]]; then
+  unset CREDENTIALS_TEST_CONNECTION_STRING
+elif [[ -z "${CREDENTIALS_TEST_CONNECTION_STRING:-}" ]]; then
   source "$ROOT/scripts/postgres.sh"
   pg_ensure_binaries
   trap pg_stop EXIT   # set before starting so a half-started cluster is cleaned up too
@@ -17,7 +21,7 @@ if [[ -z "${CREDENTIALS_TEST_CONNECTION_STRING:-}" ]]; then
   export CREDENTIALS_TEST_CONNECTION_STRING="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=postgres;Database=postgres"
 fi
 
-results="$ROOT/TestResults"
+results="${TEST_RESULTS_DIR:-$ROOT/TestResults}"
 rm -rf "$results"   # only count this run's .trx files
 
 rc=0

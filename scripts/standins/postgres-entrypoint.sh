@@ -6,6 +6,9 @@
 # "database system is ready to accept connections" is logged twice on first start, as the official image does.
 set -Eeuo pipefail
 
+# As the official image: options alone ("-c fsync=off") are options of postgres.
+if [[ "${1:-}" == -* ]]; then set -- postgres "$@"; fi
+
 if [[ "${1:-}" == postgres && $(id -u) -eq 0 ]]; then
   mkdir -p "$PGDATA" /var/run/postgresql
   chown -R postgres:postgres "$PGDATA" /var/run/postgresql

@@ -39,6 +39,8 @@ public static class PostgresServer
         {
             var container = new PostgreSqlBuilder("postgres:15").Build();
             await container.StartAsync();
+            // Removed when the test process ends, also where Testcontainers' reaper (Ryuk) is disabled.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => container.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return container.GetConnectionString();
         }
         catch (Exception ex)
