@@ -68,9 +68,10 @@ check "docker-compose build (Dockerfile)" "${compose[@]}" build -q credential-se
   { tail -n 40 "$work/build.log" >&2; exit 1; }
 
 # The fake Customer.io, reachable from containers (host.containers.internal / host.docker.internal).
-dotnet build -v q -nologo tests/CredentialService.FakeCustomerIo >/dev/null
+# (Its dll is run directly: `dotnet run` lingers after a SIGTERM.)
+dotnet build -v q -nologo -o "$work/fake" tests/CredentialService.FakeCustomerIo >/dev/null
 us_port=$(free_port) eu_port=$(free_port)
-FAKE_CUSTOMERIO_HOST=0.0.0.0 dotnet run --no-build --project tests/CredentialService.FakeCustomerIo -- --demo "$us_port" "$eu_port" \
+FAKE_CUSTOMERIO_HOST=0.0.0.0 dotnet "$work/fake/CredentialService.FakeCustomerIo.dll" --demo "$us_port" "$eu_port" \
   >"$work/fake.log" 2>&1 &
 fake_pid=$!
 host_alias=host.containers.internal

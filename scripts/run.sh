@@ -80,8 +80,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if ((demo)); then
-  dotnet build -v q -nologo "$ROOT/tests/CredentialService.FakeCustomerIo" >/dev/null
-  dotnet run --no-build --project "$ROOT/tests/CredentialService.FakeCustomerIo" -- --demo 5081 5082 &
+  # Built into .data/ and run as a dll, so stopping this script stops it at once (`dotnet run` lingers).
+  dotnet build -v q -nologo -o "$ROOT/.data/fake-customerio" "$ROOT/tests/CredentialService.FakeCustomerIo" >/dev/null
+  dotnet "$ROOT/.data/fake-customerio/CredentialService.FakeCustomerIo.dll" --demo 5081 5082 &
   children+=($!)
   export CustomerIo__Regions__us__BaseUrl=http://127.0.0.1:5081 CustomerIo__Regions__eu__BaseUrl=http://127.0.0.1:5082
   export CustomerIo__TimeoutSeconds=${CustomerIo__TimeoutSeconds:-5}
