@@ -25,6 +25,8 @@ check() {   # check "what" command...
 }
 step_started=$SECONDS
 step() { echo "containers-check: $1 (previous step: $((SECONDS - step_started)) s)" >&2; step_started=$SECONDS; }
+# The docker CLI talks to podman's API when present; without it, podman's own CLI answers the same questions.
+command -v docker >/dev/null || docker() { podman "$@"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0",0)); print(s.getsockname()[1])'; }
 
 work=$(mktemp -d /tmp/containers-check.XXXXXX)

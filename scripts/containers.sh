@@ -59,8 +59,6 @@ _ct_install_packages() {
     _ct_log "installing with apt: ${need[*]}"
     _ct_apt_install "${need[@]}"
   fi
-  # The docker CLI talks to podman's API; `docker compose` (v2 plugin) may be missing, docker-compose (v1) is there.
-  command -v docker >/dev/null || _ct_apt_install docker.io 2>/dev/null || true
 }
 
 _ct_configure_podman() {
