@@ -37,7 +37,8 @@ public static class PostgresServer
 
         try
         {
-            var container = new PostgreSqlBuilder("postgres:15").Build();
+            // As scripts/test.sh's throwaway server: the tests run many hosts at once, each with a pool.
+            var container = new PostgreSqlBuilder("postgres:15").WithCommand("-c", "max_connections=300").Build();
             await container.StartAsync();
             // Removed when the test process ends, also where Testcontainers' reaper (Ryuk) is disabled.
             AppDomain.CurrentDomain.ProcessExit += (_, _) => container.DisposeAsync().AsTask().GetAwaiter().GetResult();
