@@ -17,8 +17,9 @@ if ! command -v npm >/dev/null; then
     { apt-get update -q >/dev/null && apt-get install -y -q nodejs npm >/dev/null; }
 fi
 # Reinstall only when the lock file changed since the last install.
-if ! cmp -s "$LINT/package-lock.json" "$LINT/node_modules/.package-lock.json" 2>/dev/null; then
+if ! cmp -s "$LINT/package-lock.json" "$LINT/node_modules/.installed-from-lock" 2>/dev/null; then
   (cd "$LINT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$LINT/package-lock.json" "$LINT/node_modules/.installed-from-lock"
 fi
 
 doc=${1:-}
