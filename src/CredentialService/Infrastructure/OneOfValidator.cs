@@ -9,7 +9,10 @@ public interface IOneOfValidator
     IReadOnlyList<string> Values { get; }
 }
 
-/// <summary>The (trimmed, case-insensitive) value must be one of <see cref="Values"/>; null passes (use NotNull for that).</summary>
+/// <summary>
+/// The (trimmed, case-insensitive) value must be one of <see cref="Values"/>; null is not one of them (guard the rule
+/// with <c>When(... is not null)</c> where a field may be omitted).
+/// </summary>
 public sealed class OneOfValidator<T>(IReadOnlyList<string> values) : PropertyValidator<T, string?>, IOneOfValidator
 {
     public IReadOnlyList<string> Values => values;
@@ -17,7 +20,7 @@ public sealed class OneOfValidator<T>(IReadOnlyList<string> values) : PropertyVa
     public override string Name => "OneOfValidator";
 
     public override bool IsValid(ValidationContext<T> context, string? value) =>
-        value is null || values.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase);
+        value is not null && values.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase);
 
     protected override string GetDefaultMessageTemplate(string errorCode) =>
         "{PropertyName} must be one of: " + string.Join(", ", values) + ".";
