@@ -14,7 +14,9 @@ internal static class CredentialFieldRules
     public const string NoControlCharactersButLineBreaksAndTabs = @"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
 
     // Built-in rules (NotEmpty, MaximumLength, Matches) rather than predicates: the OpenAPI document reads them
-    // (Infrastructure/OpenApi/ValidatorSchemaFilter) and declares the same limits. The value is trimmed first.
+    // (Infrastructure/OpenApi/ValidatorSchemaFilter) and declares the same limits. Validators apply these rules to
+    // the trimmed value (RuleFor(r => Trimmed(r.Name))): that is the contract, and it matters for the patterns too,
+    // since .NET's "$" also matches before a final "\n" — trimming removes any trailing line break first.
     public static IRuleBuilderOptions<T, string?> MustBeName<T>(this IRuleBuilderInitial<T, string?> rule) =>
         rule.Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("name is required.")
