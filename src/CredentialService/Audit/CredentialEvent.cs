@@ -17,6 +17,9 @@ public static class AuditAction
     public const string Tested = "tested";
     public const string SecretRead = "secret_read";
     public const string Deleted = "deleted";
+    public const string UsageAdded = "usage_added";
+    public const string UsageRemoved = "usage_removed";
+    public const string VerdictChanged = "verdict_changed";
 }
 
 /// <summary>What an event says beyond its action. Never a key: at most its last four characters.</summary>
@@ -24,7 +27,15 @@ public sealed record EventDetail(
     IReadOnlyList<string>? ChangedFields = null,
     string? Region = null,
     string? AppApiKeyLast4 = null,
-    string? Outcome = null);
+    string? Outcome = null,
+    UsageDetail? Usage = null,
+    bool? Forced = null,
+    int? UsagesRemoved = null,
+    string? From = null,
+    string? To = null);
+
+/// <summary>The usage an event is about.</summary>
+public sealed record UsageDetail(string Id, string Kind, string Name);
 
 /// <summary>One entry of a credential's audit trail, written in the same transaction as the change it records.</summary>
 public sealed class CredentialEvent
@@ -66,5 +77,7 @@ internal sealed class CredentialEventConfiguration : IEntityTypeConfiguration<Cr
                 v => JsonSerializer.Serialize(v, CredentialServiceJsonContext.Default.EventDetail),
                 v => JsonSerializer.Deserialize(v, CredentialServiceJsonContext.Default.EventDetail));
         builder.HasIndex(e => new { e.TenantId, e.CredentialId, e.Id });
+        // The scheduled verification's look at a tenant's recent tests (Verification/RecentTestsBudget).
+        builder.HasIndex(e => new { e.TenantId, e.At }, "ix_credential_events_tenant_id_at_tested").HasDatabaseName("ix_credential_events_tenant_id_at_tested").HasFilter("action = 'tested'");
     }
 }

@@ -11,7 +11,8 @@ public sealed record TestResult(
     int? UpstreamStatus,
     int? RetryAfterSeconds,
     long LatencyMs,
-    DateTime TestedAt);
+    DateTime TestedAt,
+    IReadOnlyList<Workspace>? Workspaces = null);
 
 /// <summary>The outcome codes of a test; their spelling is part of the contract.</summary>
 public static class TestOutcome
