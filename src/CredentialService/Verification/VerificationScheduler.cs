@@ -50,7 +50,7 @@ internal sealed partial class VerificationScheduler(
                 }
                 else
                 {
-                    await VerifyAsync(claimed.Value, settings, stoppingToken);
+                    await VerifyAsync(claimed, settings, stoppingToken);
                     var rest = pace - time.GetElapsedTime(started);
                     if (rest > TimeSpan.Zero) await Task.Delay(rest, time, stoppingToken);
                 }
@@ -100,7 +100,7 @@ internal sealed partial class VerificationScheduler(
                 ORDER BY next_verification_at NULLS FIRST
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED)
-            RETURNING id AS "Id", tenant_id AS "TenantId"
+            RETURNING id, tenant_id
             """).ToListAsync(ct);
         return claimed.Count == 0 ? null : claimed[0];
     }
@@ -155,7 +155,7 @@ internal sealed partial class VerificationScheduler(
     /// <summary>Long enough for a whole test (both regions) and its write; a crashed instance's claim returns after it.</summary>
     private int LeaseSeconds() => customerIo.Value.TimeoutSeconds * 2 + 30;
 
-    internal readonly record struct Claim(Guid Id, string TenantId);
+    internal sealed record Claim(Guid Id, string TenantId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled verification is off (Verification:IntervalHours = 0)")]
     private static partial void LogDisabled(ILogger logger);
