@@ -52,7 +52,7 @@ public sealed class UsageTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task A_usage_added_after_the_page_loaded_is_shown_when_the_delete_is_refused()
+    public async Task A_usage_added_after_the_page_loaded_stops_the_delete_and_the_reloaded_tile_warns()
     {
         var (page, _, api) = await fixture.SignedInPageAsync();
         var id = (await api.CreateAsync("Newly used", BrowserFixture.NewKey()))["id"]!.GetValue<Guid>();
@@ -64,6 +64,10 @@ public sealed class UsageTests(BrowserFixture fixture)
         await Expect(confirm.Locator("#delete-usages")).ToBeHiddenAsync(); // the page believed it unused
         await confirm.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
 
+        // A usage changes the credential's version: the delete's If-Match no longer matches, nothing is deleted.
+        await Expect(page.Locator("#banner")).ToContainTextAsync("was not deleted");
+        await Expect(page.Tile("Newly used").Locator(".tile__usages")).ToHaveTextAsync("1 source or destination");
+        await page.Tile("Newly used").TileButton("Delete").ClickAsync();
         await Expect(confirm.Locator("#delete-usages li")).ToHaveTextAsync("Destination “Warehouse” (dst-1)");
         await api.GetJson($"/v1/credentials/{id}");
         await page.CloseAsync();
