@@ -28,7 +28,7 @@ internal sealed partial class VerdictGauge : BackgroundService
         this.logger = logger;
         meters.Create(ServiceMetrics.MeterName).CreateObservableGauge(
             "credential_service.credentials.by_last_outcome", () => counts, "{credential}",
-            "Stored credentials of all tenants by the outcome of their last test (untested: none), refreshed every minute.");
+            "Stored credentials, all together, by the outcome of their last test (untested: none), refreshed every minute.");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -27,6 +27,12 @@ public sealed class ListFilterTests(SharedService service)
             if (outcome != "untested")
             {
                 var test = await client.PostAsync($"/v1/credentials/{id}/test", null);
+                while (test.StatusCode == HttpStatusCode.TooManyRequests) // the tenant's 5 tests per second
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                    test = await client.PostAsync($"/v1/credentials/{id}/test", null);
+                }
+
                 Assert.Equal(outcome, (await test.ReadJson())["outcome"]!.GetValue<string>());
             }
 
