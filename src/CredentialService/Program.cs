@@ -12,6 +12,8 @@ using CredentialService.Infrastructure.OpenApi;
 using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
 using CredentialService.RuntimeAccess;
+using CredentialService.Usages;
+using CredentialService.Verification;
 using FluentValidation;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +23,7 @@ builder.AddKeyRing();
 builder.AddCallerAuthentication();
 builder.AddProblemResponses();
 builder.AddConnectionTests();
+builder.AddVerification();
 builder.AddHealth();
 builder.AddOpenApiDocument();
 builder.AddTelemetry();
@@ -45,6 +48,7 @@ app.MapCredentials();
 app.MapConnectionTests();
 app.MapRuntimeAccess();
 app.MapAudit();
+app.MapUsages();
 app.MapKeyCustody();
 
 app.Run();

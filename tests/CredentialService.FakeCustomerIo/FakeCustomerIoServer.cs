@@ -14,7 +14,14 @@ public sealed record FakeReply(int Status, string? Body = null, IReadOnlyDiction
 {
     public const string UnauthorizedBody = """{"errors":[{"detail":"unauthorized","status":"401"}]}""";
 
-    public static FakeReply Ok() => new(200, """{"workspaces":[{"id":1,"name":"Fake workspace"}]}""");
+    public const string WorkspaceName = "Fake workspace";
+
+    /// <summary>Customer.io's answer to <c>GET /v1/workspaces</c> for a valid key: the workspace(s) the key opens.</summary>
+    public static FakeReply Ok() => Ok(WorkspaceName);
+
+    public static FakeReply Ok(string workspaceName, long workspaceId = 114022) => new(200, $$"""
+        {"workspaces":[{"id":{{workspaceId}},"name":"{{workspaceName}}","messages_sent":18231,"billable_messages_sent":17002,"people":5310,"object_types":1}]}
+        """);
 
     public static FakeReply Unauthorized() => new(401, UnauthorizedBody);
 }

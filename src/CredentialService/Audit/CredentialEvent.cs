@@ -19,6 +19,9 @@ public static class AuditAction
     public const string Tested = "tested";
     public const string SecretRead = "secret_read";
     public const string Deleted = "deleted";
+    public const string UsageAdded = "usage_added";
+    public const string UsageRemoved = "usage_removed";
+    public const string VerdictChanged = "verdict_changed";
 }
 
 /// <summary>What an event says beyond its action. Never a key: at most its last four characters.</summary>
@@ -26,7 +29,15 @@ public sealed record EventDetail(
     [property: MaxLength(3), AllowedValues("name", "description", "region")] IReadOnlyList<string>? ChangedFields = null,
     [property: AllowedValues(Credentials.Region.Us, Credentials.Region.Eu)] string? Region = null,
     [property: StringLength(AppApiKey.Last4Length, MinimumLength = AppApiKey.Last4Length), RegularExpression(AppApiKeyRules.NoWhitespaceOrControlCharacters)] string? AppApiKeyLast4 = null,
-    [property: ValuesOf(typeof(TestOutcome))] string? Outcome = null);
+    [property: ValuesOf(typeof(TestOutcome))] string? Outcome = null,
+    UsageDetail? Usage = null,
+    bool? Forced = null,
+    [property: Range(0, int.MaxValue)] int? UsagesRemoved = null,
+    [property: ValuesOf(typeof(TestOutcome))] string? From = null,
+    [property: ValuesOf(typeof(TestOutcome))] string? To = null);
+
+/// <summary>The usage an event is about.</summary>
+public sealed record UsageDetail(string Id, string Kind, string Name);
 
 /// <summary>One entry of a credential's audit trail, written in the same transaction as the change it records.</summary>
 public sealed class CredentialEvent
@@ -70,5 +81,7 @@ internal sealed class CredentialEventConfiguration : IEntityTypeConfiguration<Cr
                 v => JsonSerializer.Serialize(v, CredentialServiceJsonContext.Default.EventDetail),
                 v => JsonSerializer.Deserialize(v, CredentialServiceJsonContext.Default.EventDetail));
         builder.HasIndex(e => new { e.TenantId, e.CredentialId, e.Id });
+        // The scheduled verification's look at a tenant's recent tests (Verification/RecentTestsBudget).
+        builder.HasIndex(e => new { e.TenantId, e.At }, "ix_credential_events_tenant_id_at_tested").HasDatabaseName("ix_credential_events_tenant_id_at_tested").HasFilter("action = 'tested'");
     }
 }

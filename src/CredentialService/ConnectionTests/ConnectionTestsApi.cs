@@ -82,10 +82,9 @@ public static class ConnectionTestsApi
         var key = protector.Reveal(credential);
         var result = await customerIo.TestAsync(key, credential.Region, ct);
 
-        credential.LastTest = result;
-        db.CredentialEvents.Add(CredentialEvent.Tested(credential, caller, result, time));
+        Verification.VerdictEvents.Record(db, credential, caller, result, time);
         // If the key or region changed while the test ran, the verdict is about the old key: only the event is kept.
-        await db.SaveChangesKeepingEventsAsync(credential, ct);
+        await Verification.VerdictEvents.SaveAsync(db, credential, ct);
         if (db.Entry(credential).State != EntityState.Detached)
         {
             // Storing lastTest changed the version: hand the new ETag back so the caller's next write is not a 412.

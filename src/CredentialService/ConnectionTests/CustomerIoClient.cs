@@ -55,7 +55,8 @@ public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions
             UpstreamStatus: verdict.UpstreamStatus,
             RetryAfterSeconds: verdict.RetryAfterSeconds,
             LatencyMs: (long)elapsed.TotalMilliseconds,
-            TestedAt: time.UtcNowForDatabase());
+            TestedAt: time.UtcNowForDatabase(),
+            Workspaces: verdict.Outcome == TestOutcome.Ok ? verdict.Workspaces : null);
     }
 
     private async Task<Verdict> ClassifyAsync(
@@ -64,7 +65,7 @@ public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions
         var other = Region.Other(region);
         var status = answer.Status;
         if (answer.IsSuccess)
-            return new(TestOutcome.Ok, status, $"The key works in the {Describe(region)}.");
+            return new(TestOutcome.Ok, status, $"The key works in the {Describe(region)}.", Workspaces: answer.Workspaces);
 
         if (status is >= 300 and < 400)
         {
@@ -164,5 +165,6 @@ public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions
         _ => "the request failed before an answer arrived",
     };
 
-    private sealed record Verdict(string Outcome, int? UpstreamStatus, string Message, int? RetryAfterSeconds = null);
+    private sealed record Verdict(
+        string Outcome, int? UpstreamStatus, string Message, int? RetryAfterSeconds = null, IReadOnlyList<Workspace>? Workspaces = null);
 }

@@ -14,7 +14,8 @@ public sealed record TestResult(
     [property: Range(100, 599)] int? UpstreamStatus,
     [property: Range(0, int.MaxValue)] int? RetryAfterSeconds,
     [property: Range(0, int.MaxValue)] long LatencyMs,
-    DateTime TestedAt);
+    DateTime TestedAt,
+    [property: MaxLength(Workspaces.MaxListed)] IReadOnlyList<Workspace>? Workspaces = null);
 
 /// <summary>The outcome codes of a test; their spelling is part of the contract.</summary>
 public static class TestOutcome

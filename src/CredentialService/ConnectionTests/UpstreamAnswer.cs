@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace CredentialService.ConnectionTests;
 
 /// <summary>What Customer.io answered to one <c>GET /v1/workspaces</c>: only the parts a verdict needs.</summary>
-internal sealed record UpstreamAnswer(int Status, Uri? Location, int? RetryAfterSeconds, string? ErrorDetail)
+internal sealed record UpstreamAnswer(
+    int Status, Uri? Location, int? RetryAfterSeconds, string? ErrorDetail, IReadOnlyList<Workspace>? Workspaces = null)
 {
     private const int MaxBodyBytes = 16 * 1024;
 
@@ -21,7 +22,8 @@ internal sealed record UpstreamAnswer(int Status, Uri? Location, int? RetryAfter
             _ => (int?)null,
         };
         var detail = status is >= 300 and < 500 ? await ReadErrorDetailAsync(response.Content, ct) : null;
-        return new UpstreamAnswer(status, location, retryAfter, detail);
+        var workspaces = status is >= 200 and < 300 ? await ConnectionTests.Workspaces.ReadAsync(response.Content, ct) : null;
+        return new UpstreamAnswer(status, location, retryAfter, detail, workspaces);
     }
 
     public bool IsSuccess => Status is >= 200 and < 300;

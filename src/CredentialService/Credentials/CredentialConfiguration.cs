@@ -24,6 +24,19 @@ internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credent
                 v => JsonSerializer.Serialize(v, CredentialServiceJsonContext.Default.TestResult),
                 v => JsonSerializer.Deserialize(v, CredentialServiceJsonContext.Default.TestResult));
         builder.Property(c => c.Version).IsRowVersion();
+        builder.Property(c => c.LastOutcome).HasMaxLength(32)
+            .HasComputedColumnSql("(last_test ->> 'outcome')", stored: true);
+
+        // Filters of the list, each still a keyset walk in id order: lastOutcome (untested is IS NULL), inUse.
+        builder.HasIndex(c => new { c.TenantId, c.LastOutcome, c.Id }, "ix_credentials_tenant_id_last_outcome_id").HasDatabaseName("ix_credentials_tenant_id_last_outcome_id")
+            .IsDescending(false, false, true);
+        builder.HasIndex(c => new { c.TenantId, c.Id }, "ix_credentials_tenant_id_id_in_use").HasDatabaseName("ix_credentials_tenant_id_id_in_use")
+            .IsDescending(false, true).HasFilter("usage_count > 0");
+        builder.HasIndex(c => new { c.TenantId, c.Id }, "ix_credentials_tenant_id_id_not_in_use").HasDatabaseName("ix_credentials_tenant_id_id_not_in_use")
+            .IsDescending(false, true).HasFilter("usage_count = 0");
+        // The verification scheduler's queue: the due ones first, and the new ones it has not placed yet.
+        builder.HasIndex(c => c.NextVerificationAt, "ix_credentials_next_verification_at").HasDatabaseName("ix_credentials_next_verification_at");
+        builder.HasIndex(c => c.CreatedAt, "ix_credentials_unscheduled").HasDatabaseName("ix_credentials_unscheduled").HasFilter("next_verification_at IS NULL");
 
         // The tenant's newest-first page (and every keyset page after it) is one index range scan.
         // Ids are UUIDv7, so id order is creation order.

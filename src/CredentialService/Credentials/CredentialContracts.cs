@@ -46,12 +46,13 @@ public sealed record CredentialResponse(
     TestResult? LastTest,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    [property: MaxLength(ETags.MaxVersionLength), RegularExpression(ETags.VersionPattern)] string Version)
+    [property: MaxLength(ETags.MaxVersionLength), RegularExpression(ETags.VersionPattern)] string Version,
+    [property: Range(0, int.MaxValue)] int UsageCount = 0)
 {
     /// <summary>What reads select: every column but the ciphertext, which a response never shows.</summary>
     public static readonly Expression<Func<Credential, CredentialResponse>> Projection = c => new CredentialResponse(
         c.Id, c.Type, c.Name, c.Description, c.Region, Credentials.Region.ApiDomain(c.Region), c.AppApiKeyLast4,
-        c.LastTest, c.CreatedAt, c.UpdatedAt, ETags.VersionString(c.Version));
+        c.LastTest, c.CreatedAt, c.UpdatedAt, ETags.VersionString(c.Version), c.UsageCount);
 
     private static readonly Func<Credential, CredentialResponse> FromEntity = Projection.Compile();
 

@@ -1,11 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using CredentialService.Audit;
+using CredentialService.ConnectionTests;
 using CredentialService.Data;
 using CredentialService.Idempotency;
 using CredentialService.Infrastructure;
 using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
+using CredentialService.Usages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -45,7 +47,9 @@ public static class CredentialsApi
             .WithName("ListCredentials")
             .WithSummary("List credentials, newest first")
             .WithDescription("limit 1..200 (default 50); cursor from the previous page's nextCursor; region filter (us, eu); " +
-                             "q: case-insensitive substring of name or description.")
+                             "q: case-insensitive substring of name or description; inUse=true|false (usageCount > 0 or 0); " +
+                             "lastOutcome: an outcome of lastTest (ok, invalid_key, wrong_region, forbidden, rate_limited, " +
+                             "upstream_error, timeout, unreachable) or untested. Filters combine with each other and the cursor.")
             .ProducesValidationProblem();
 
         group.MapGet("/{id:guid}", Get)
@@ -73,7 +77,10 @@ public static class CredentialsApi
             .WithName("DeleteCredential")
             .WithSummary("Delete a credential and its encrypted key")
             .WithDescription("The ciphertext is gone after it; the audit trail stays readable. Send If-Match with the ETag " +
-                             "you read: a stale one is a 412 and deletes nothing.")
+                             "you read: a stale one is a 412 and deletes nothing. A credential in use (usageCount > 0) is not " +
+                             "deleted: 409 problem credential-in-use listing up to 10 usages. force=true deletes it with its " +
+                             "usages (the deleted event says forced: true).")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
         return group;
@@ -151,7 +158,11 @@ public static class CredentialsApi
         [Range(1, MaxLimit)] int? limit = null,
         [StringLength(CredentialCursor.Length, MinimumLength = CredentialCursor.Length), RegularExpression(CredentialCursor.Pattern)] string? cursor = null,
         [AllowedValues(Region.Us, Region.Eu, Region.UsApiDomain, Region.EuApiDomain)] string? region = null,
-        [MaxLength(MaxQueryLength)] string? q = null)
+        [MaxLength(MaxQueryLength)] string? q = null,
+        bool? inUse = null,
+        [AllowedValues(TestOutcome.Ok, TestOutcome.InvalidKey, TestOutcome.WrongRegion, TestOutcome.Forbidden,
+            TestOutcome.RateLimited, TestOutcome.UpstreamError, TestOutcome.Timeout, TestOutcome.Unreachable,
+            OutcomeFilter.Untested)] string? lastOutcome = null)
     {
         var errors = new Dictionary<string, string[]>();
         var take = limit ?? DefaultLimit;
@@ -163,11 +174,16 @@ public static class CredentialsApi
         if (region is not null && !Region.TryNormalize(region, out regionFilter))
             errors["region"] = [$"region must be one of: {Region.AllowedValues}."];
         if (q is { Length: > MaxQueryLength }) errors["q"] = [$"q must be at most {MaxQueryLength} characters."];
+        if (lastOutcome is not null && !OutcomeFilter.IsValid(lastOutcome))
+            errors["lastOutcome"] = [$"lastOutcome must be one of: {OutcomeFilter.AllowedValues}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var query = db.Credentials.AsNoTracking().Where(c => c.TenantId == caller.TenantId);
         if (cursor is not null) query = query.Where(c => c.Id.CompareTo(after) < 0);
         if (region is not null) query = query.Where(c => c.Region == regionFilter);
+        if (inUse is { } used) query = used ? query.Where(c => c.UsageCount > 0) : query.Where(c => c.UsageCount == 0);
+        if (lastOutcome == OutcomeFilter.Untested) query = query.Where(c => c.LastOutcome == null);
+        else if (lastOutcome is not null) query = query.Where(c => c.LastOutcome == lastOutcome);
         if (!string.IsNullOrEmpty(q))
         {
             var pattern = $"%{EscapeLike(q)}%";
@@ -267,24 +283,20 @@ public static class CredentialsApi
 
     public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Delete(
         Guid id, Caller caller, HttpContext http, CredentialsDbContext db, ServiceMetrics metrics, TimeProvider time,
-        CancellationToken ct)
+        CancellationToken ct, bool force = false)
     {
         var required = ETags.RequiredVersion(http.Request);
-        var credential = await db.Credentials.AsNoTracking()
-            .FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The row lock orders this delete with usage writes (Usages/UsagesApi): whichever comes second sees the first.
+        var credential = await db.Credentials.LockAsync(id, caller.TenantId, ct);
         if (credential is null) return TypedResults.NotFound();
         if (!ETags.Matches(required, credential.Version)) return PreconditionFailed(credential.Version);
+        if (credential.UsageCount > 0 && !force) return await DeleteProtection.InUseAsync(db, credential, ct);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var rows = db.Credentials.Where(c => c.Id == id && c.TenantId == caller.TenantId);
-        if (required is { } version) rows = rows.Where(c => c.Version == version);
-        var deleted = await rows.ExecuteDeleteAsync(ct);
-        if (deleted == 0)
-        {
-            return required is null ? TypedResults.NotFound() : PreconditionFailed(null);
-        }
-
-        db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Deleted, time));
+        // The usages go with the credential (also by the foreign key's cascade); the deleted event counts them.
+        await db.Credentials.Where(c => c.Id == id && c.TenantId == caller.TenantId).ExecuteDeleteAsync(ct);
+        db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Deleted, time,
+            new EventDetail(Forced: credential.UsageCount > 0, UsagesRemoved: credential.UsageCount)));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         metrics.CredentialChanged(AuditAction.Deleted);

@@ -13,6 +13,7 @@ public sealed class CredentialsDbContext(DbContextOptions<CredentialsDbContext> 
 {
     public DbSet<Credential> Credentials => Set<Credential>();
     public DbSet<CredentialEvent> CredentialEvents => Set<CredentialEvent>();
+    public DbSet<Usages.CredentialUsage> CredentialUsages => Set<Usages.CredentialUsage>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<KeyRingCanary> KeyRingCanaries => Set<KeyRingCanary>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -23,4 +23,8 @@ namespace CredentialService;
 [JsonSerializable(typeof(RewrapResult))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(Usages.PutUsageRequest))]
+[JsonSerializable(typeof(Usages.UsageResponse))]
+[JsonSerializable(typeof(Usages.UsageResponse[]))]
+[JsonSerializable(typeof(Usages.UsageList))]
 internal sealed partial class CredentialServiceJsonContext : JsonSerializerContext;

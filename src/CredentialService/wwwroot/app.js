@@ -187,7 +187,7 @@ function clearTiles() {
   state.nextCursor = null;
 }
 
-const filters = () => ({ q: ui.q.value.trim(), region: ui.region.value });
+const filters = () => ({ q: ui.q.value.trim(), region: ui.region.value, lastOutcome: $('#filter-outcome').value });
 
 async function loadPage(cursor) {
   const request = ++state.listRequest;
@@ -234,8 +234,8 @@ function appendTiles(page) {
 
 function updateListStatus() {
   const count = state.credentials.size;
-  const { q, region } = filters();
-  const filtered = Boolean(q || region);
+  const { q, region, lastOutcome } = filters();
+  const filtered = Boolean(q || region || lastOutcome);
   if (count === 0) {
     ui.listStatus.textContent = filtered
       ? 'No credentials match this search.'
@@ -286,6 +286,10 @@ function start() {
     searchTimer = setTimeout(loadFirstPage, SEARCH_DELAY_MS);
   });
   ui.region.addEventListener('change', () => {
+    clearTimeout(searchTimer);
+    loadFirstPage();
+  });
+  $('#filter-outcome').addEventListener('change', () => {
     clearTimeout(searchTimer);
     loadFirstPage();
   });

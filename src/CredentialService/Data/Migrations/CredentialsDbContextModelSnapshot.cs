@@ -67,6 +67,10 @@ namespace CredentialService.Data.Migrations
                     b.HasIndex("TenantId", "CredentialId", "Id")
                         .HasDatabaseName("ix_credential_events_tenant_id_credential_id_id");
 
+                    b.HasIndex(new[] { "TenantId", "At" }, "ix_credential_events_tenant_id_at_tested")
+                        .HasDatabaseName("ix_credential_events_tenant_id_at_tested")
+                        .HasFilter("action = 'tested'");
+
                     b.ToTable("credential_events", (string)null);
                 });
 
@@ -96,6 +100,13 @@ namespace CredentialService.Data.Migrations
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("description");
 
+                    b.Property<string>("LastOutcome")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("last_outcome")
+                        .HasComputedColumnSql("(last_test ->> 'outcome')", true);
+
                     b.Property<string>("LastTest")
                         .HasColumnType("jsonb")
                         .HasColumnName("last_test");
@@ -105,6 +116,10 @@ namespace CredentialService.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<DateTime?>("NextVerificationAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_verification_at");
 
                     b.Property<string>("Region")
                         .IsRequired()
@@ -128,6 +143,10 @@ namespace CredentialService.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
+                    b.Property<int>("UsageCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("usage_count");
+
                     b.Property<uint>("Version")
                         .IsConcurrencyToken()
                         .ValueGeneratedOnAddOrUpdate()
@@ -140,6 +159,27 @@ namespace CredentialService.Data.Migrations
                     b.HasIndex("TenantId", "Id")
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_credentials_tenant_id_id");
+
+                    b.HasIndex(new[] { "NextVerificationAt" }, "ix_credentials_next_verification_at")
+                        .HasDatabaseName("ix_credentials_next_verification_at");
+
+                    b.HasIndex(new[] { "TenantId", "Id" }, "ix_credentials_tenant_id_id_in_use")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_credentials_tenant_id_id_in_use")
+                        .HasFilter("usage_count > 0");
+
+                    b.HasIndex(new[] { "TenantId", "Id" }, "ix_credentials_tenant_id_id_not_in_use")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_credentials_tenant_id_id_not_in_use")
+                        .HasFilter("usage_count = 0");
+
+                    b.HasIndex(new[] { "TenantId", "LastOutcome", "Id" }, "ix_credentials_tenant_id_last_outcome_id")
+                        .IsDescending(false, false, true)
+                        .HasDatabaseName("ix_credentials_tenant_id_last_outcome_id");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "ix_credentials_unscheduled")
+                        .HasDatabaseName("ix_credentials_unscheduled")
+                        .HasFilter("next_verification_at IS NULL");
 
                     b.ToTable("credentials", (string)null);
                 });
@@ -203,6 +243,49 @@ namespace CredentialService.Data.Migrations
                     b.ToTable("key_ring_canary", (string)null);
                 });
 
+            modelBuilder.Entity("CredentialService.Usages.CredentialUsage", b =>
+                {
+                    b.Property<Guid>("CredentialId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("credential_id");
+
+                    b.Property<string>("UsageId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("usage_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("CredentialId", "UsageId")
+                        .HasName("pk_credential_usages");
+
+                    b.ToTable("credential_usages", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -224,6 +307,16 @@ namespace CredentialService.Data.Migrations
                         .HasName("pk_data_protection_keys");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("CredentialService.Usages.CredentialUsage", b =>
+                {
+                    b.HasOne("CredentialService.Credentials.Credential", null)
+                        .WithMany()
+                        .HasForeignKey("CredentialId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_credential_usages_credentials_credential_id");
                 });
 #pragma warning restore 612, 618
         }

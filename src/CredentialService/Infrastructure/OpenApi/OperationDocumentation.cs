@@ -40,6 +40,8 @@ internal sealed class OperationDocumentation : IOperationFilter
             }
         }
 
+        Usages.UsageExamples.Apply(name, operation);
+
         if (name is "TestUnsavedKey" or "TestCredential"
             && operation.Responses?.TryGetValue("200", out var ok) == true
             && ok.Content?.TryGetValue("application/json", out var json) == true)
@@ -62,7 +64,8 @@ internal sealed class OperationDocumentation : IOperationFilter
 
     private static readonly TestResult[] Examples =
     [
-        new(true, TestOutcome.Ok, "The key works in the US region (api.customer.io).", "us", "api.customer.io", null, 200, null, 87, At),
+        new(true, TestOutcome.Ok, "The key works in the US region (api.customer.io).", "us", "api.customer.io", null, 200, null, 87, At,
+            [new Workspace("114022", "Marketing (prod)")]),
         new(false, TestOutcome.InvalidKey, "Customer.io rejected the key in the US region (api.customer.io) and in the EU region (api-eu.customer.io) (HTTP 401). Check that it is an App API Key (not a Tracking API key or a service-account token), that it was copied completely, and that it has not been deleted in Customer.io.", "us", "api.customer.io", null, 401, null, 164, At),
         new(false, TestOutcome.WrongRegion, "The key is valid in the EU region (api-eu.customer.io). Change the credential's region to eu.", "us", "api.customer.io", "eu", 401, null, 171, At),
         new(false, TestOutcome.Forbidden, "Customer.io recognised the key but refused access (HTTP 403, US region (api.customer.io)): the key may lack the permission to read workspaces, or this service's IP address is not on the workspace's IP allowlist.", "us", "api.customer.io", null, 403, null, 92, At),

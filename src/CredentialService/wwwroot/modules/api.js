@@ -57,11 +57,12 @@ async function call(method, path, { body, headers = {}, scope } = {}) {
 /** The ETag the service expects in If-Match: the credential's version, quoted. */
 export const etagOf = (credential) => `"${credential.version}"`;
 
-export const listCredentials = ({ q, region, cursor, limit }) => {
+export const listCredentials = ({ q, region, lastOutcome, cursor, limit }) => {
   const query = new URLSearchParams();
   if (limit) query.set('limit', String(limit));
   if (q) query.set('q', q);
   if (region) query.set('region', region);
+  if (lastOutcome) query.set('lastOutcome', lastOutcome);
   if (cursor) query.set('cursor', cursor);
   return call('GET', `/v1/credentials?${query}`, { scope: Scope.read });
 };
@@ -76,9 +77,12 @@ export const updateCredential = (credential, changes) =>
   call('PATCH', `/v1/credentials/${encodeURIComponent(credential.id)}`,
     { body: changes, headers: { 'If-Match': etagOf(credential) }, scope: Scope.write });
 
-export const deleteCredential = (credential) =>
-  call('DELETE', `/v1/credentials/${encodeURIComponent(credential.id)}`,
+export const deleteCredential = (credential, { force = false } = {}) =>
+  call('DELETE', `/v1/credentials/${encodeURIComponent(credential.id)}${force ? '?force=true' : ''}`,
     { headers: { 'If-Match': etagOf(credential) }, scope: Scope.write });
+
+export const listUsages = (id) =>
+  call('GET', `/v1/credentials/${encodeURIComponent(id)}/usages`, { scope: Scope.read });
 
 export const testUnsavedKey = (appApiKey, region) =>
   call('POST', '/v1/credentials/test', { body: { appApiKey, region }, scope: Scope.test });

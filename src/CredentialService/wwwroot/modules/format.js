@@ -36,6 +36,9 @@ export function verdictSummary(result, { withMessage = false } = {}) {
     verdictBadge(result),
     ' ',
     timeElement(result.testedAt, 'tested '),
+    result.outcome === 'ok' && result.workspaces?.length
+      ? h('span', { className: 'verdict-workspace' }, ` · workspace ${result.workspaces.map((w) => w.name).join(', ')}`)
+      : null,
     withMessage ? h('span', { className: 'verdict-message' }, result.message) : null);
 }
 
@@ -64,6 +67,9 @@ const ACTIONS = {
   tested: 'Tested',
   secret_read: 'Key read by an integration',
   deleted: 'Deleted',
+  usage_added: 'Selected for a source or destination',
+  usage_removed: 'No longer used by a source or destination',
+  verdict_changed: 'Test result changed',
 };
 
 export const actionLabel = (action) => ACTIONS[action] ?? action;

@@ -2,7 +2,7 @@
 // Writes send If-Match with the credential's ETag ("\"" + version + "\""): when someone else changed the
 // credential in the meantime the service answers 412 and the page says so and shows the current state.
 import {
-  ApiError, deleteCredential, getCredential, listEvents, testStoredCredential, testUnsavedKey, updateCredential,
+  ApiError, deleteCredential, getCredential, listEvents, listUsages, testStoredCredential, testUnsavedKey, updateCredential,
 } from './api.js';
 import { $, busy, clearFieldErrors, h, showFieldErrors, showNotice } from './dom.js';
 import { actionLabel, eventDetail, timeElement } from './format.js';
@@ -256,7 +256,27 @@ function setupDelete(app) {
     $('#delete-text').textContent = `“${credential.name}” (${credential.apiDomain}, key ending in ` +
       `${credential.appApiKeyLast4}) will be deleted and its encrypted App API Key destroyed. Sources and ` +
       'destinations that use it will stop working. This cannot be undone.';
+    showUsages(null);
     openDialog(dialog, opener, dialog.querySelector('[data-close]'));
+    if ((credential.usageCount ?? 0) > 0) {
+      listUsages(credential.id)
+        .then(({ items }) => { if (deleting === credential) showUsages(items, credential.usageCount); })
+        .catch(() => { if (deleting === credential) showUsages([], credential.usageCount); });
+    }
+  }
+
+  /** The in-use warning: what uses the credential, and the choice to delete it anyway. */
+  function showUsages(usages, count = usages?.length ?? 0) {
+    const section = $('#delete-usages');
+    const force = $('#delete-force');
+    force.checked = false;
+    section.hidden = !usages;
+    if (!usages) return;
+    $('#delete-usages-text').textContent = `“${deleting.name}” is in use by ${count} source${count === 1 ? '' : 's'} ` +
+      `or destination${count === 1 ? '' : 's'}${usages.length < count ? ` (the first ${usages.length} are listed)` : ''}. ` +
+      'Deleting it breaks them.';
+    $('#delete-usages-list').replaceChildren(...usages.map((u) =>
+      h('li', { 'data-usage-id': u.id }, `${u.kind === 'destination' ? 'Destination' : 'Source'} “${u.name}” (${u.id})`)));
   }
 
   // The close event comes a task later: after Cancel and a quick second Delete, the new opening's credential stays.
@@ -270,7 +290,7 @@ function setupDelete(app) {
     const credential = deleting;
     const restore = busy(confirmButton, 'Deleting…');
     try {
-      await deleteCredential(credential);
+      await deleteCredential(credential, { force: !$('#delete-usages').hidden && $('#delete-force').checked });
       setReturnFocus(dialog, app.focusAfterRemoving(credential.id));
       dialog.close();
       app.credentialGone(credential.id);
@@ -283,6 +303,10 @@ function setupDelete(app) {
         await app.reload();
         app.showBanner(`“${credential.name}” was not deleted: someone else changed it after this page loaded it. ` +
           'The list has been reloaded: check the credential, then delete it again if you still mean to.', { focus: true });
+      } else if (error instanceof ApiError && error.status === 409 && error.problem.type?.endsWith('credential-in-use')) {
+        // It became used since the page loaded it: show what uses it and let the person decide.
+        showUsages(error.problem.usages ?? [], error.problem.usageCount);
+        showNotice(problem, 'This credential is in use and was not deleted.');
       } else if (error instanceof ApiError && error.status === 404) {
         app.showBanner(`“${credential.name}” no longer exists: someone else deleted it.`);
         app.credentialGone(credential.id);

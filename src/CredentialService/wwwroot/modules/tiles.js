@@ -21,7 +21,8 @@ export function createTile(credential) {
       h('dl', { className: 'tile__facts' },
         h('div', {}, h('dt', {}, 'Region domain'), h('dd', { className: 'tile__domain' })),
         h('div', {}, h('dt', {}, 'App API Key'), h('dd', { className: 'tile__key' })),
-        h('div', {}, h('dt', {}, 'Last test'), h('dd', { className: 'tile__last-test' }))),
+        h('div', {}, h('dt', {}, 'Last test'), h('dd', { className: 'tile__last-test' })),
+        h('div', {}, h('dt', {}, 'Used by'), h('dd', { className: 'tile__usages' }))),
       h('p', { className: 'tile__message', role: 'status', 'aria-live': 'polite' }),
       h('div', { className: 'tile__actions' },
         ACTIONS.map(({ action, label, className }) =>
@@ -47,6 +48,11 @@ export function fillTile(tile, credential) {
   tile.querySelector('.tile__last-test').replaceChildren(credential.lastTest
     ? verdictSummary(credential.lastTest)
     : h('span', { className: 'verdict verdict--none', 'data-outcome': 'none' }, 'Not tested yet'));
+
+  const usages = credential.usageCount ?? 0;
+  const usageText = tile.querySelector('.tile__usages');
+  usageText.textContent = usages === 0 ? 'Not in use' : `${usages} source${usages === 1 ? '' : 's'} or destination${usages === 1 ? '' : 's'}`;
+  usageText.dataset.count = String(usages);
 
   // Each button's accessible name says which credential it acts on ("Test Marketing").
   for (const label of tile.querySelectorAll('.tile__actions .visually-hidden')) {
