@@ -11,6 +11,8 @@ using CredentialService.Infrastructure.Health;
 using CredentialService.Infrastructure.OpenApi;
 using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
+using CredentialService.Proxy;
+using CredentialService.RateLimiting;
 using CredentialService.RuntimeAccess;
 using FluentValidation;
 
@@ -21,6 +23,8 @@ builder.AddKeyRing();
 builder.AddCallerAuthentication();
 builder.AddProblemResponses();
 builder.AddConnectionTests();
+builder.AddSharedRateLimiting();
+builder.AddProxy();
 builder.AddHealth();
 builder.AddOpenApiDocument();
 builder.AddTelemetry();
@@ -37,7 +41,6 @@ app.UseCredentialManagerPage();
 app.UseOpenApiDocument();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
 
 app.MapHealth();
 app.MapTelemetry();
@@ -46,6 +49,7 @@ app.MapConnectionTests();
 app.MapRuntimeAccess();
 app.MapAudit();
 app.MapKeyCustody();
+app.MapProxy();
 
 app.Run();
 
