@@ -11,6 +11,12 @@ public sealed class StartupTests : IsolatedServiceTest
     [InlineData("CustomerIo:Regions:eu:BaseUrl", "api-eu.customer.io", "CustomerIo:Regions:us:BaseUrl and CustomerIo:Regions:eu:BaseUrl")]
     [InlineData("CustomerIo:TimeoutSeconds", "0", "TimeoutSeconds")]
     [InlineData("RateLimiting:TestsPerSecondPerTenant", "0", "RateLimiting:TestsPerSecondPerTenant")]
+    [InlineData("Proxy:RequestsPerSecondPerCredential", "0", "Proxy:RequestsPerSecondPerCredential")]
+    [InlineData("Proxy:MaxQueueSeconds", "-1", "Proxy:MaxQueueSeconds")]
+    [InlineData("Proxy:MaxRetryAfterSeconds", "-1", "Proxy:MaxRetryAfterSeconds")]
+    [InlineData("Proxy:TimeoutSeconds", "0", "Proxy:TimeoutSeconds")]
+    [InlineData("Proxy:MaxRequestBytes", "0", "Proxy:MaxRequestBytes")]
+    [InlineData("Proxy:KeyCacheSeconds", "-1", "Proxy:KeyCacheSeconds")]
     public async Task A_bad_setting_stops_the_start_naming_the_key(string key, string value, string named)
     {
         var host = StartHost(new Dictionary<string, string?> { [key] = value });

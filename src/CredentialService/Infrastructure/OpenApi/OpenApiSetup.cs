@@ -25,7 +25,8 @@ public static class OpenApiSetup
                 Scheme = "bearer",
                 BearerFormat = "JWT",
                 Description = "A JWT with a tenant_id claim and the scopes the operation needs " +
-                              "(e.g. from `dotnet user-jwts create`). Paste the token only, without 'Bearer '.",
+                              "(e.g. from `dotnet user-jwts create`). Paste the token only, without 'Bearer '. " +
+                              "Scopes: " + string.Join(", ", Scopes.All) + ".",
             });
             c.AddSecurityRequirement(document => new OpenApiSecurityRequirement
             {
