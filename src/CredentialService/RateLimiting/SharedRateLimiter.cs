@@ -27,7 +27,7 @@ public readonly record struct RateLimitDecision(bool Granted, TimeSpan Wait, Tim
 /// reserved. Buckets are keyed by the caller (e.g. <c>tests:{tenant}</c>, <c>proxy:{credential}:general</c>);
 /// a row whose bucket is full again is deleted by <see cref="RateLimitBucketCleanup"/>.
 /// </summary>
-public sealed class SharedRateLimiter(IServiceScopeFactory scopes) : IAsyncDisposable
+public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
 {
     /// <summary>A row idle this long is as good as absent (its bucket is full), so it is deleted.</summary>
     public static readonly TimeSpan IdleRowLifetime = TimeSpan.FromMinutes(10);
@@ -60,11 +60,12 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes) : IAsyncDispo
          WHERE tat < now() - @idle AND (paused_until IS NULL OR paused_until < now() - @idle)
         """;
 
-    private readonly Lazy<NpgsqlDataSource> dataSource = new(() =>
+    // The DbContext's own connection string, so the limiter draws from the same Npgsql pool as EF (one pool per
+    // connection string): limiting adds no connections of its own.
+    private readonly Lazy<string> connectionString = new(() =>
     {
         using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<CredentialsDbContext>();
-        return NpgsqlDataSource.Create(db.Database.GetConnectionString()!);
+        return scope.ServiceProvider.GetRequiredService<CredentialsDbContext>().Database.GetConnectionString()!;
     });
 
     /// <summary>
@@ -73,7 +74,8 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes) : IAsyncDispo
     /// </summary>
     public async Task<RateLimitDecision> AcquireAsync(string bucketKey, RateLimit limit, TimeSpan maxWait, CancellationToken ct)
     {
-        await using var command = dataSource.Value.CreateCommand(AcquireSql);
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand(AcquireSql, connection);
         AddBucket(command, bucketKey, limit);
         command.Parameters.AddWithValue("max_wait", maxWait);
         var granted = await command.ExecuteScalarAsync(ct);
@@ -83,7 +85,7 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes) : IAsyncDispo
         }
 
         // Refused (nothing reserved): read how long a slot is away, to tell the caller when to come back.
-        await using var read = dataSource.Value.CreateCommand(WaitSql);
+        await using var read = new NpgsqlCommand(WaitSql, connection);
         AddBucket(read, bucketKey, limit);
         var wait = await read.ExecuteScalarAsync(ct) is double seconds ? TimeSpan.FromSeconds(seconds) : limit.Interval;
         var retryAfter = wait - maxWait;
@@ -105,7 +107,8 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes) : IAsyncDispo
     /// <summary>No slot of the bucket is granted for <paramref name="duration"/> from now (on every instance).</summary>
     public async Task PauseAsync(string bucketKey, TimeSpan duration, CancellationToken ct)
     {
-        await using var command = dataSource.Value.CreateCommand(PauseSql);
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand(PauseSql, connection);
         command.Parameters.AddWithValue("key", bucketKey);
         command.Parameters.AddWithValue("for", duration);
         await command.ExecuteNonQueryAsync(ct);
@@ -114,7 +117,8 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes) : IAsyncDispo
     /// <summary>Deletes rows whose bucket is full again; returns how many.</summary>
     public async Task<int> DeleteIdleBucketsAsync(CancellationToken ct)
     {
-        await using var command = dataSource.Value.CreateCommand(CleanupSql);
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand(CleanupSql, connection);
         command.Parameters.AddWithValue("idle", IdleRowLifetime);
         return await command.ExecuteNonQueryAsync(ct);
     }
@@ -126,8 +130,10 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes) : IAsyncDispo
         command.Parameters.AddWithValue("burst", limit.Burst);
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
     {
-        if (dataSource.IsValueCreated) await dataSource.Value.DisposeAsync();
+        var connection = new NpgsqlConnection(connectionString.Value);
+        await connection.OpenAsync(ct);
+        return connection;
     }
 }
