@@ -1,17 +1,23 @@
+using System.ComponentModel.DataAnnotations;
 using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace CredentialService.Audit;
 
-public sealed record CredentialEventResponse(DateTime At, string Action, string Actor, EventDetail? Detail);
+public sealed record CredentialEventResponse(
+    DateTime At,
+    [property: ValuesOf(typeof(AuditAction))] string Action,
+    [property: MaxLength(CredentialEvent.ActorMaxLength)] string Actor,
+    EventDetail? Detail);
 
-public sealed record CredentialEventPage(IReadOnlyList<CredentialEventResponse> Items);
+public sealed record CredentialEventPage([property: MaxLength(AuditApi.MaxEvents)] IReadOnlyList<CredentialEventResponse> Items);
 
 public static class AuditApi
 {
-    private const int MaxEvents = 1000;
+    public const int MaxEvents = 1000;
 
     public static RouteGroupBuilder MapAudit(this IEndpointRouteBuilder routes)
     {

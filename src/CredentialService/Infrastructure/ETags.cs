@@ -5,6 +5,11 @@ namespace CredentialService.Infrastructure;
 /// <summary>ETags are the row's xmin, quoted. <c>If-Match</c> is honoured on writes (RFC 9110 §13.1.1).</summary>
 public static class ETags
 {
+    /// <summary>A version is a uint in decimal: at most 10 digits.</summary>
+    public const int MaxVersionLength = 10;
+
+    public const string VersionPattern = "^[0-9]{1,10}$";
+
     public static string VersionString(uint version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Header(uint version) => Header(VersionString(version));
