@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Globalization;
 using CredentialService.ConnectionTests;
@@ -64,7 +65,9 @@ public static partial class ProxyApi
     }
 
     public static async Task<IResult> Forward(
-        Guid id, string? path, Caller caller, HttpContext http, CredentialsDbContext db, ProxyKeyCache keys,
+        Guid id,
+        [MaxLength(ProxyPath.MaxLength), RegularExpression("^v1/.+", ErrorMessage = "The path must start with v1/.")] string? path,
+        Caller caller, HttpContext http, CredentialsDbContext db, ProxyKeyCache keys,
         SharedRateLimiter limiter, IHttpForwarder forwarder, ProxyInvoker invoker, IOptions<ProxyOptions> options,
         IOptions<CustomerIoOptions> customerIo, ServiceMetrics metrics, ILogger<ProxyInvoker> logger)
     {

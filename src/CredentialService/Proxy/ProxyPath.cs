@@ -20,6 +20,9 @@ public sealed class ProxyPath
 {
     private const string RoutePrefix = "/v1/credentials/";
 
+    /// <summary>Longest path accepted (as sent, percent-encoded); longer ones are refused like any invalid path.</summary>
+    public const int MaxLength = 4096;
+
     private ProxyPath(string path, string query)
     {
         Path = path;
@@ -75,7 +78,7 @@ public sealed class ProxyPath
         }
 
         var rest = segments[5];
-        problem = Check(rest) ?? CheckQuery(query);
+        problem = rest.Length > MaxLength ? $"The path must be at most {MaxLength} characters." : Check(rest) ?? CheckQuery(query);
         if (problem is not null) return false;
         path = new ProxyPath(rest, query);
         return true;
