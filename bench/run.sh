@@ -19,7 +19,7 @@ bench/run.sh [options]
   --latency-duration S seconds of each 1-connection latency run (default 6)
   --connections N      wrk connections and pgbench clients (default 32)
   --threads N          wrk threads and pgbench jobs (default 2)
-  --only LIST          comma list of groups to measure: get,list,create,test (default all)
+  --only LIST          comma list of groups to measure: get,list,create,test,proxy (default all)
   --service-env K=V    extra environment for the service (repeatable), e.g. for an experiment
   --publish-arg ARG    extra argument for dotnet publish of the service (repeatable), e.g. -p:PublishReadyToRun=true
   --service-dir DIR    use this already published service instead of publishing src/ (experiments on a copy)
@@ -224,6 +224,8 @@ SERVICE_ENV=(
   "CustomerIo__Regions__eu__BaseUrl=http://127.0.0.1:$FAKE_PORT"
   # The contract's default is 5 tests per second per tenant; the test benchmarks measure the service, not the limiter.
   RateLimiting__TestsPerSecondPerTenant=1000000
+  # Likewise the proxy's per-credential limit (10/s by contract): the proxy benchmark measures forwarding.
+  Proxy__RequestsPerSecondPerCredential=100000
   "Authentication__Schemes__Bearer__ValidIssuer=$ISSUER"
   "Authentication__Schemes__Bearer__ValidAudiences__0=$AUDIENCE"
   "Authentication__Schemes__Bearer__SigningKeys__0__Issuer=$ISSUER"
@@ -378,6 +380,7 @@ warm list_deep GET none
 want create && warm create POST create
 want test && warm test_unsaved POST test
 want test && warm test_stored POST none
+want proxy && warm proxy GET none
 # Each scenario runs right after its baseline, so both see the same background load on this shared machine.
 if want get; then
   log "get by id"
@@ -405,6 +408,15 @@ if want test; then
   run_wrk fake_c1 fake GET none "$FAKE" 1 1 "$LATENCY_DURATION"
   run_wrk svc_test_unsaved_c1 test_unsaved POST test "$SVC" 1 1 "$LATENCY_DURATION"
   run_wrk svc_test_stored_c1 test_stored POST none "$SVC" 1 1 "$LATENCY_DURATION"
+fi
+if want proxy; then
+  log "proxy: service → fake vs wrk → fake, and get by id next to it (the proxy should cost about a read)"
+  run_wrk fake_proxyrun fake GET none "$FAKE" "$C" "$T" "$D"
+  run_wrk svc_proxy proxy GET none "$SVC" "$C" "$T" "$D"
+  run_wrk svc_get_proxyrun get GET none "$SVC" "$C" "$T" "$D"
+  log "proxy, 1 connection (the latency the proxy adds)"
+  run_wrk fake_c1_proxyrun fake GET none "$FAKE" 1 1 "$LATENCY_DURATION"
+  run_wrk svc_proxy_c1 proxy GET none "$SVC" 1 1 "$LATENCY_DURATION"
 fi
 
 meta peak_rss_kb "$(awk '/VmHWM/ {print $2}' "/proc/$SERVICE_PID/status")"

@@ -24,7 +24,7 @@ def mint(key: bytes, issuer: str, audience: str, tenant: str) -> str:
     claims = {
         "sub": f"bench-user-{tenant}",
         "tenant_id": tenant,
-        "scope": "credentials:read credentials:write credentials:test credentials:use",
+        "scope": "credentials:read credentials:write credentials:test credentials:use credentials:proxy",
         "iss": issuer,
         "aud": audience,
         "nbf": now - 60,

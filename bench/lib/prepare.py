@@ -36,6 +36,8 @@ def main() -> None:
                 f.write(f"{bearer}\t{path}\n")
 
     write("get", [(tokens[t], f"/v1/credentials/{cid}") for t, cid in samples])
+    # Through the proxy to the fake, the same call the "fake" baseline makes straight.
+    write("proxy", [(tokens[t], f"/v1/credentials/{cid}/proxy/v1/workspaces") for t, cid in samples])
     write("test_stored", [(tokens[t], f"/v1/credentials/{cid}/test") for t, cid in samples])
     write("list_first", [(tok, "/v1/credentials?limit=50") for tok in tokens.values()])
     write("list_deep", [(tokens[t], f"/v1/credentials?limit=50&cursor={cursor(cid)}") for t, cid in cursors])

@@ -93,7 +93,7 @@ def main() -> None:
 
     r = {name: load(raw, name) for name in [
         "svc_create", "svc_get", "svc_list_first", "svc_list_deep", "svc_test_stored", "svc_test_unsaved",
-        "svc_test_stored_c1", "svc_test_unsaved_c1",
+        "svc_test_stored_c1", "svc_test_unsaved_c1", "svc_proxy", "svc_proxy_c1", "svc_get_proxyrun", "fake_proxyrun", "fake_c1_proxyrun",
         "pg_insert", "pg_select_id", "pg_page_first", "pg_page_deep", "fake", "fake_c1"]}
 
     conns = meta.get("connections", "32")
@@ -106,6 +106,8 @@ def main() -> None:
         ("unsaved test `POST …/test`", "svc_test_unsaved", "wrk → fake Customer.io", "fake", "test", 1.0),
         ("stored test, 1 connection", "svc_test_stored_c1", "wrk → fake, 1 connection", "fake_c1", "test", 1.0),
         ("unsaved test, 1 connection", "svc_test_unsaved_c1", "wrk → fake, 1 connection", "fake_c1", "test", 1.0),
+        ("proxy `GET …/{id}/proxy/v1/workspaces`", "svc_proxy", "wrk → fake Customer.io", "fake_proxyrun", "proxy", None),
+        ("proxy, 1 connection", "svc_proxy_c1", "wrk → fake, 1 connection", "fake_c1_proxyrun", "test", 1.0),
     ]
 
     out = []
@@ -129,6 +131,11 @@ def main() -> None:
             first = r["svc_list_first"]
             target = "≤ first page (req/s ≥ 90 %, p50 ≤ 110 % of first)"
             met = s["rps"] >= 0.9 * first["rps"] and s["p50_us"] <= 1.1 * first["p50_us"]
+        elif kind == "proxy" and r.get("svc_get_proxyrun"):
+            # A proxied call should cost about what a read costs: compared with GET by id measured next to it.
+            read = r["svc_get_proxyrun"]
+            target = f"≥ 0.80 × get by id ({read['rps']:.0f} req/s)"
+            met = s["rps"] >= 0.8 * read["rps"]
         elif kind == "test" and b:
             delta = (s["p50_us"] - b["p50_us"]) / 1000
             target = f"p50 +{delta:.2f} ms (≤ +1 ms)"

@@ -38,6 +38,7 @@ def main() -> int:
         "test_stored": lambda: call(service, "POST", first_line(data_dir, "test_stored")),
         "test_unsaved": lambda: call(service, "POST", first_line(data_dir, "test_unsaved"), b'{"appApiKey":' + key + b'}'),
         "fake": lambda: call(fake, "GET", first_line(data_dir, "fake")),
+        "proxy": lambda: call(service, "GET", first_line(data_dir, "proxy")),
     }
     failed = 0
     for name, check in checks.items():

@@ -11,6 +11,8 @@ using CredentialService.Infrastructure.Health;
 using CredentialService.Infrastructure.OpenApi;
 using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
+using CredentialService.Proxy;
+using CredentialService.RateLimiting;
 using CredentialService.RuntimeAccess;
 using CredentialService.Usages;
 using CredentialService.Verification;
@@ -24,6 +26,8 @@ builder.AddCallerAuthentication();
 builder.AddProblemResponses();
 builder.AddConnectionTests();
 builder.AddVerification();
+builder.AddSharedRateLimiting();
+builder.AddProxy();
 builder.AddHealth();
 builder.AddOpenApiDocument();
 builder.AddTelemetry();
@@ -40,7 +44,6 @@ app.UseCredentialManagerPage();
 app.UseOpenApiDocument();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
 
 app.MapHealth();
 app.MapTelemetry();
@@ -50,6 +53,7 @@ app.MapRuntimeAccess();
 app.MapAudit();
 app.MapUsages();
 app.MapKeyCustody();
+app.MapProxy();
 
 app.Run();
 

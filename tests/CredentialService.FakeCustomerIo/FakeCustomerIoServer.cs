@@ -12,6 +12,12 @@ namespace CredentialService.FakeCustomerIo;
 /// <summary>What the fake answers to a request carrying a given key.</summary>
 public sealed record FakeReply(int Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default)
 {
+    /// <summary>When set, the body is this many bytes of <see cref="StreamedByte"/>, written in 64 KiB chunks (never held whole).</summary>
+    public long? StreamedBodyBytes { get; init; }
+
+    /// <summary>The byte at <paramref name="offset"/> of a streamed body: a pattern a reader can check without a copy.</summary>
+    public static byte StreamedByte(long offset) => (byte)(offset * 31 % 251);
+
     public const string UnauthorizedBody = """{"errors":[{"detail":"unauthorized","status":"401"}]}""";
 
     public const string WorkspaceName = "Fake workspace";
@@ -27,7 +33,22 @@ public sealed record FakeReply(int Status, string? Body = null, IReadOnlyDiction
 }
 
 /// <summary>One request the fake received.</summary>
-public sealed record RecordedRequest(string Method, string Host, string PathAndQuery, string? Authorization, DateTimeOffset At);
+public sealed record RecordedRequest(string Method, string Host, string PathAndQuery, string? Authorization, DateTimeOffset At)
+{
+    /// <summary>The path as it arrived (still percent-encoded).</summary>
+    public string Path { get; init; } = "";
+
+    /// <summary>The query string with its '?', or empty.</summary>
+    public string Query { get; init; } = "";
+
+    /// <summary>Every request header, values joined with ", ".</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    public byte[] Body { get; init; } = [];
+
+    /// <summary>Set when the caller hung up before the answer was complete.</summary>
+    public bool Aborted { get; set; }
+}
 
 /// <summary>
 /// A Customer.io App API stand-in: a real HTTP server on loopback that tests program per key (status, headers, body,
@@ -70,9 +91,22 @@ public sealed class FakeCustomerIoServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var authorization = context.Request.Headers.Authorization.ToString();
-        requests.Enqueue(new RecordedRequest(
+        var at = DateTimeOffset.UtcNow;
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? "";
+        var queryAt = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var recorded = new RecordedRequest(
             context.Request.Method, context.Request.Host.Value ?? "", context.Request.Path + context.Request.QueryString,
-            authorization.Length == 0 ? null : authorization, DateTimeOffset.UtcNow));
+            authorization.Length == 0 ? null : authorization, at)
+        {
+            Path = queryAt < 0 ? rawTarget : rawTarget[..queryAt],
+            Query = queryAt < 0 ? "" : rawTarget[queryAt..],
+            Headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            Body = body.ToArray(),
+        };
+        requests.Enqueue(recorded);
+        using var aborted = context.RequestAborted.Register(() => recorded.Aborted = true);
 
         var key = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization[7..] : "";
         var reply = replies.TryGetValue(key, out var programmed) ? programmed : DefaultReply;
@@ -92,6 +126,29 @@ public sealed class FakeCustomerIoServer : IAsyncDisposable
         foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>())
         {
             context.Response.Headers[name] = value;
+        }
+
+        if (reply.StreamedBodyBytes is { } length)
+        {
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.ContentLength = length;
+            var chunk = new byte[64 * 1024];
+            try
+            {
+                for (long sent = 0; sent < length;)
+                {
+                    var size = (int)Math.Min(chunk.Length, length - sent);
+                    for (var i = 0; i < size; i++) chunk[i] = FakeReply.StreamedByte(sent + i);
+                    await context.Response.Body.WriteAsync(chunk.AsMemory(0, size), context.RequestAborted);
+                    sent += size;
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                recorded.Aborted = true;
+            }
+
+            return;
         }
 
         if (reply.Body is not null)

@@ -14,6 +14,12 @@ public sealed class StartupTests : IsolatedServiceTest
     // docker compose with USER_JWTS_SIGNING_KEY unset passes an empty key: it used to start, then answer every
     // request (even /health/live) with 500.
     [InlineData("Authentication:Schemes:Bearer:SigningKeys:0:Value", "", "Authentication:Schemes:Bearer:SigningKeys:0:Value")]
+    [InlineData("Proxy:RequestsPerSecondPerCredential", "0", "Proxy:RequestsPerSecondPerCredential")]
+    [InlineData("Proxy:MaxQueueSeconds", "-1", "Proxy:MaxQueueSeconds")]
+    [InlineData("Proxy:MaxRetryAfterSeconds", "-1", "Proxy:MaxRetryAfterSeconds")]
+    [InlineData("Proxy:TimeoutSeconds", "0", "Proxy:TimeoutSeconds")]
+    [InlineData("Proxy:MaxRequestBytes", "0", "Proxy:MaxRequestBytes")]
+    [InlineData("Proxy:KeyCacheSeconds", "-1", "Proxy:KeyCacheSeconds")]
     public async Task A_bad_setting_stops_the_start_naming_the_key(string key, string value, string named)
     {
         var host = StartHost(new Dictionary<string, string?> { [key] = value });

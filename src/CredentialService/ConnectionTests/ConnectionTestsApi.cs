@@ -5,6 +5,7 @@ using CredentialService.Infrastructure;
 using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
+using CredentialService.RateLimiting;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -40,7 +41,7 @@ public static class ConnectionTestsApi
         var group = routes.MapGroup("/v1/credentials")
             .WithTags("Connection tests")
             .RequireAuthorization(Scopes.Test)
-            .RequireRateLimiting(ConnectionTestSetup.RateLimitPolicy)
+            .RequireSharedRateLimit<ConnectionTestRateLimit, RouteGroupBuilder>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)

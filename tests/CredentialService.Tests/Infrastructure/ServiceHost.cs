@@ -59,4 +59,35 @@ public sealed class ServiceHost(
     }
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Where Kestrel listens after <see cref="StartOnKestrel"/>, e.g. http://127.0.0.1:41234/.</summary>
+    public Uri? KestrelUrl { get; private set; }
+
+    /// <summary>
+    /// Serves on Kestrel at a free loopback port instead of the in-memory TestServer, for tests that need real
+    /// sockets (raw request targets, hang-ups, streaming). Call before the first request.
+    /// </summary>
+    public Uri StartOnKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        var address = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        KestrelUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)
+            .Replace("localhost", "127.0.0.1", StringComparison.Ordinal) + "/");
+        return KestrelUrl;
+    }
+
+    /// <summary>A client over real sockets to <see cref="KestrelUrl"/> with a token for <paramref name="tenant"/>.</summary>
+    public HttpClient KestrelClientFor(string tenant, params string[] scopes)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+        {
+            BaseAddress = KestrelUrl ?? StartOnKestrel(),
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        client.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Bearer", Tokens.For(tenant, scopes.Length == 0 ? Tokens.AllScopes : scopes));
+        return client;
+    }
 }

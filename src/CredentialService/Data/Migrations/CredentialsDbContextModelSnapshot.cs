@@ -286,6 +286,27 @@ namespace CredentialService.Data.Migrations
                     b.ToTable("credential_usages", (string)null);
                 });
 
+            modelBuilder.Entity("CredentialService.RateLimiting.RateLimitBucket", b =>
+                {
+                    b.Property<string>("BucketKey")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("bucket_key");
+
+                    b.Property<DateTime?>("PausedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_until");
+
+                    b.Property<DateTime>("Tat")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("tat");
+
+                    b.HasKey("BucketKey")
+                        .HasName("pk_rate_limit_buckets");
+
+                    b.ToTable("rate_limit_buckets", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

@@ -8,6 +8,7 @@ public static class Scopes
     public const string Test = "credentials:test";
     public const string Use = "credentials:use";
     public const string Admin = "credentials:admin";
+    public const string Proxy = "credentials:proxy";
 
-    public static readonly string[] All = [Read, Write, Test, Use, Admin];
+    public static readonly string[] All = [Read, Write, Test, Use, Proxy, Admin];
 }

@@ -29,7 +29,9 @@ public static class ProblemSetup
         // Kestrel enforces the limit while reading; this answers early (and under any server) when the length is declared.
         app.Use((context, next) =>
         {
-            if (context.Request.ContentLength > MaxRequestBodyBytes)
+            // An endpoint with a size limit of its own (the proxy) answers its own 413.
+            if (context.Request.ContentLength > MaxRequestBodyBytes
+                && context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>() is null)
             {
                 throw new Microsoft.AspNetCore.Http.BadHttpRequestException(
                     $"The request body is larger than {MaxRequestBodyBytes / 1024} KiB.", StatusCodes.Status413PayloadTooLarge);

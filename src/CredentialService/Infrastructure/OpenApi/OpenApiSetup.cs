@@ -29,6 +29,7 @@ public static class OpenApiSetup
                 BearerFormat = "JWT",
                 Description = "A JWT with a tenant_id claim and the scopes the operation needs " +
                               "(e.g. from `dotnet user-jwts create`). Paste the token only, without 'Bearer '. " +
+                              "Scopes: " + string.Join(", ", Scopes.All) + ". " +
                               "Tokens are handled as RFC8725 (JSON Web Token Best Current Practices) asks: a signature is " +
                               "required (alg none is refused), only the configured issuer's keys verify it, and issuer, " +
                               "audience and expiry are checked on every request. Issue short-lived tokens.",

@@ -19,6 +19,10 @@ public sealed class ServiceMetrics
     private readonly Counter<long> rewrapped;
     private readonly Counter<long> rateLimitRejections;
     private readonly Counter<long> databaseUnavailable;
+    private readonly Counter<long> proxyRequests;
+    private readonly Histogram<double> proxyQueued;
+    private readonly Counter<long> proxyRefused;
+    private readonly Counter<long> proxyUpstream429;
 
     public ServiceMetrics(IMeterFactory meterFactory)
     {
@@ -40,6 +44,15 @@ public sealed class ServiceMetrics
             "Requests refused by the per-tenant connection-test rate limit.");
         databaseUnavailable = meter.CreateCounter<long>("credential_service.database_unavailable", "{response}",
             "Requests answered 503 because the database was unavailable.");
+        proxyRequests = meter.CreateCounter<long>("credential_service.proxy.requests", "{request}",
+            "Requests forwarded to Customer.io through the proxy, by region, method and status class of the answer.");
+        proxyQueued = meter.CreateHistogram<double>("credential_service.proxy.queue.duration", "s",
+            "Time proxied requests waited for a slot of their credential's rate limit.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        proxyRefused = meter.CreateCounter<long>("credential_service.proxy.rate_limit.rejections", "{request}",
+            "Proxy requests refused with 429 because their credential's bucket had no slot within Proxy:MaxQueueSeconds.");
+        proxyUpstream429 = meter.CreateCounter<long>("credential_service.proxy.upstream_rate_limited", "{response}",
+            "429 answers from Customer.io to proxied requests (each pauses the credential's bucket).");
     }
 
     public void ConnectionTested(string outcome, string region, TimeSpan duration)
@@ -64,4 +77,15 @@ public sealed class ServiceMetrics
     public void RateLimited() => rateLimitRejections.Add(1);
 
     public void DatabaseUnavailable() => databaseUnavailable.Add(1);
+
+    /// <summary><paramref name="statusClass"/>: 2xx..5xx of the answer the caller got, or <c>none</c> when none came.</summary>
+    public void Proxied(string region, string method, string statusClass) =>
+        proxyRequests.Add(1, new TagList { { "region", region }, { "http.request.method", method }, { "status_class", statusClass } });
+
+    public void ProxyQueued(string region, TimeSpan waited) =>
+        proxyQueued.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("region", region));
+
+    public void ProxyRefused(string region) => proxyRefused.Add(1, new KeyValuePair<string, object?>("region", region));
+
+    public void ProxyUpstreamRateLimited(string region) => proxyUpstream429.Add(1, new KeyValuePair<string, object?>("region", region));
 }

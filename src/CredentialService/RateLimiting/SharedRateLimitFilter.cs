@@ -1,0 +1,41 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CredentialService.RateLimiting;
+
+/// <summary>
+/// What an endpoint's shared limit is: which bucket a request draws from, at what rate, how long it may queue,
+/// and the problem a refused caller reads. Register it as a singleton and put it on endpoints with
+/// <see cref="SharedRateLimitEndpoints.RequireSharedRateLimit{TPolicy, TBuilder}"/>.
+/// </summary>
+public interface ISharedRateLimitPolicy
+{
+    /// <summary>The bucket of this request, or null when the request is not limited (e.g. no tenant).</summary>
+    (string BucketKey, RateLimit Limit, TimeSpan MaxWait)? BucketFor(HttpContext context);
+
+    /// <summary>The 429 problem for a refused request; <c>Retry-After</c> is set by the filter.</summary>
+    ProblemDetails Refused(HttpContext context, RateLimit limit, int retryAfterSeconds);
+}
+
+public static class SharedRateLimitEndpoints
+{
+    /// <summary>Limits the endpoints with <typeparamref name="TPolicy"/>: a 429 problem with Retry-After when refused.</summary>
+    public static TBuilder RequireSharedRateLimit<TPolicy, TBuilder>(this TBuilder builder)
+        where TPolicy : ISharedRateLimitPolicy
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var policy = http.RequestServices.GetRequiredService<TPolicy>();
+            if (policy.BucketFor(http) is not var (key, limit, maxWait)) return await next(context);
+
+            var decision = await http.RequestServices.GetRequiredService<SharedRateLimiter>()
+                .AcquireAndWaitAsync(key, limit, maxWait, http.RequestAborted);
+            if (decision.Granted) return await next(context);
+
+            http.Response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            var problem = policy.Refused(http, limit, decision.RetryAfterSeconds);
+            problem.Status = StatusCodes.Status429TooManyRequests;
+            return TypedResults.Problem(problem);
+        });
+}

@@ -1,0 +1,139 @@
+using CredentialService.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CredentialService.RateLimiting;
+
+/// <summary>A rate: <paramref name="PerSecond"/> on average, up to <paramref name="Burst"/> at once.</summary>
+public readonly record struct RateLimit(double PerSecond, int Burst)
+{
+    public TimeSpan Interval => TimeSpan.FromSeconds(1 / PerSecond);
+}
+
+/// <summary>
+/// The answer to one acquire. Granted: the caller may go after <see cref="Wait"/> (its slot is reserved).
+/// Refused: nothing was reserved; <see cref="RetryAfter"/> is when a request would be admitted again.
+/// </summary>
+public readonly record struct RateLimitDecision(bool Granted, TimeSpan Wait, TimeSpan RetryAfter)
+{
+    public int RetryAfterSeconds => Math.Max(1, (int)Math.Ceiling(RetryAfter.TotalSeconds));
+}
+
+/// <summary>
+/// Rate limits shared by every instance of the service: the state of each bucket is one row of
+/// <c>rate_limit_buckets</c> in Postgres, and every acquire is one atomic statement on it (GCRA, the token bucket
+/// written as a "theoretical arrival time"), timed by the database's clock so instances' clocks don't matter.
+/// An acquire reserves a slot up to <c>maxWait</c> ahead (a bounded queue); beyond that it is refused and nothing is
+/// reserved. Buckets are keyed by the caller (e.g. <c>tests:{tenant}</c>, <c>proxy:{credential}:general</c>);
+/// a row whose bucket is full again is deleted by <see cref="RateLimitBucketCleanup"/>.
+/// </summary>
+public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
+{
+    /// <summary>A row idle this long is as good as absent (its bucket is full), so it is deleted.</summary>
+    public static readonly TimeSpan IdleRowLifetime = TimeSpan.FromMinutes(10);
+
+    // A missing row is a full bucket: the insert grants at once. On an existing row, the new arrival time is
+    // reserved only when the wait it implies is within max_wait; otherwise the row is left as it was and no row
+    // comes back. A pause holds every grant until paused_until (and lets the burst refill only from then).
+    private const string AcquireSql = """
+        INSERT INTO rate_limit_buckets AS b (bucket_key, tat)
+        VALUES (@key, now() + @interval)
+        ON CONFLICT (bucket_key) DO UPDATE
+           SET tat = greatest(b.tat, now(), b.paused_until + @interval * (@burst - 1)) + @interval
+         WHERE greatest(b.tat, now(), b.paused_until + @interval * (@burst - 1)) + @interval - @interval * @burst - now() <= @max_wait
+        RETURNING extract(epoch FROM greatest(b.tat - @interval * @burst - now(), interval '0'))::float8
+        """;
+
+    private const string WaitSql = """
+        SELECT extract(epoch FROM greatest(tat, now(), paused_until + @interval * (@burst - 1)) + @interval - @interval * @burst - now())::float8
+          FROM rate_limit_buckets WHERE bucket_key = @key
+        """;
+
+    private const string PauseSql = """
+        INSERT INTO rate_limit_buckets AS b (bucket_key, tat, paused_until)
+        VALUES (@key, now(), now() + @for)
+        ON CONFLICT (bucket_key) DO UPDATE SET paused_until = greatest(b.paused_until, EXCLUDED.paused_until)
+        """;
+
+    private const string CleanupSql = """
+        DELETE FROM rate_limit_buckets
+         WHERE tat < now() - @idle AND (paused_until IS NULL OR paused_until < now() - @idle)
+        """;
+
+    // The DbContext's own connection string, so the limiter draws from the same Npgsql pool as EF (one pool per
+    // connection string): limiting adds no connections of its own.
+    private readonly Lazy<string> connectionString = new(() =>
+    {
+        using var scope = scopes.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<CredentialsDbContext>().Database.GetConnectionString()!;
+    });
+
+    /// <summary>
+    /// Takes a slot of <paramref name="bucketKey"/>'s bucket if one frees within <paramref name="maxWait"/>. The caller
+    /// waits <see cref="RateLimitDecision.Wait"/> before acting (see <see cref="AcquireAndWaitAsync"/>).
+    /// </summary>
+    public async Task<RateLimitDecision> AcquireAsync(string bucketKey, RateLimit limit, TimeSpan maxWait, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand(AcquireSql, connection);
+        AddBucket(command, bucketKey, limit);
+        command.Parameters.AddWithValue("max_wait", maxWait);
+        var granted = await command.ExecuteScalarAsync(ct);
+        if (granted is double waitSeconds)
+        {
+            return new RateLimitDecision(true, TimeSpan.FromSeconds(waitSeconds), TimeSpan.Zero);
+        }
+
+        // Refused (nothing reserved): read how long a slot is away, to tell the caller when to come back.
+        await using var read = new NpgsqlCommand(WaitSql, connection);
+        AddBucket(read, bucketKey, limit);
+        var wait = await read.ExecuteScalarAsync(ct) is double seconds ? TimeSpan.FromSeconds(seconds) : limit.Interval;
+        var retryAfter = wait - maxWait;
+        return new RateLimitDecision(false, wait, retryAfter > TimeSpan.Zero ? retryAfter : limit.Interval);
+    }
+
+    /// <summary><see cref="AcquireAsync"/>, then the wait it asks for, when granted.</summary>
+    public async Task<RateLimitDecision> AcquireAndWaitAsync(string bucketKey, RateLimit limit, TimeSpan maxWait, CancellationToken ct)
+    {
+        var decision = await AcquireAsync(bucketKey, limit, maxWait, ct);
+        if (decision.Granted && decision.Wait > TimeSpan.Zero)
+        {
+            await Task.Delay(decision.Wait, ct);
+        }
+
+        return decision;
+    }
+
+    /// <summary>No slot of the bucket is granted for <paramref name="duration"/> from now (on every instance).</summary>
+    public async Task PauseAsync(string bucketKey, TimeSpan duration, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand(PauseSql, connection);
+        command.Parameters.AddWithValue("key", bucketKey);
+        command.Parameters.AddWithValue("for", duration);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Deletes rows whose bucket is full again; returns how many.</summary>
+    public async Task<int> DeleteIdleBucketsAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand(CleanupSql, connection);
+        command.Parameters.AddWithValue("idle", IdleRowLifetime);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void AddBucket(NpgsqlCommand command, string bucketKey, RateLimit limit)
+    {
+        command.Parameters.AddWithValue("key", bucketKey);
+        command.Parameters.AddWithValue("interval", limit.Interval);
+        command.Parameters.AddWithValue("burst", limit.Burst);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new NpgsqlConnection(connectionString.Value);
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+}

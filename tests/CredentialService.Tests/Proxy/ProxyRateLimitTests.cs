@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Headers;
+using CredentialService.FakeCustomerIo;
+using CredentialService.Tests.Infrastructure;
+
+namespace CredentialService.Tests.Proxy;
+
+/// <summary>The per-credential limit holds across instances: measured where it matters, at Customer.io's door.</summary>
+public sealed class ProxyRateLimitTests : IsolatedServiceTest
+{
+    private const int PerSecond = 5;
+
+    [Fact]
+    public async Task A_burst_of_40_from_two_instances_reaches_customer_io_at_no_more_than_the_limit()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Proxy:RequestsPerSecondPerCredential"] = PerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Proxy:MaxQueueSeconds"] = "10",
+        };
+        var first = StartHost(settings);
+        var second = StartHost(settings);
+        var tenant = SharedService.NewTenant();
+        var firstClient = first.KestrelClientFor(tenant, ProxyForwardingTests.ProxyScopes);
+        var secondClient = second.KestrelClientFor(tenant, ProxyForwardingTests.ProxyScopes);
+        var key = SharedService.NewKey();
+        Us.Respond(key, FakeReply.Ok());
+        var id = (await firstClient.CreateCredential(key))["id"]!.GetValue<Guid>();
+        // Warm both instances up on another credential, so no first-request start-up cost skews the arrivals.
+        var warmKey = SharedService.NewKey();
+        Us.Respond(warmKey, FakeReply.Ok());
+        var warmId = (await firstClient.CreateCredential(warmKey))["id"]!.GetValue<Guid>();
+        foreach (var client in new[] { firstClient, secondClient, firstClient, secondClient })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/v1/credentials/{warmId}/proxy/v1/workspaces")).StatusCode);
+        }
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            (i % 2 == 0 ? firstClient : secondClient).GetAsync($"/v1/credentials/{id}/proxy/v1/customers/{i}")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var arrivals = Us.RequestsWithKey(key).Select(r => r.At).Order().ToList();
+        Assert.Equal(40, arrivals.Count);
+        // A bucket of 5 at 5/s: the first 5 may arrive at once; from then on, arrival k comes no sooner than
+        // (k - 4) × 200 ms after the first (a little slack for the forwarding's own jitter).
+        var interval = TimeSpan.FromSeconds(1.0 / PerSecond);
+        for (var k = PerSecond; k < arrivals.Count; k++)
+        {
+            var earliest = arrivals[0] + (k - PerSecond + 1) * interval - TimeSpan.FromMilliseconds(60);
+            Assert.True(arrivals[k] >= earliest, $"request {k} arrived {(arrivals[k] - arrivals[0]).TotalMilliseconds:0} ms after the first");
+        }
+
+        // Per second, after the first burst: the limit, plus two for the forwarding's jitter on a loaded machine
+        // (a grant is timed by the database; the arrival also carries the service's own latency).
+        for (var start = arrivals[0].AddSeconds(1); start < arrivals[^1]; start = start.AddMilliseconds(100))
+        {
+            var inWindow = arrivals.Count(a => a >= start && a < start.AddSeconds(1));
+            Assert.True(inWindow <= PerSecond + 2, $"{inWindow} requests in the second from {(start - arrivals[0]).TotalMilliseconds:0} ms");
+        }
+
+        var sustained = (arrivals.Count - PerSecond) / (arrivals[^1] - arrivals[0]).TotalSeconds;
+        Assert.InRange(sustained, 0, PerSecond * 1.05);
+    }
+
+    [Fact]
+    public async Task When_the_queue_would_be_too_long_the_caller_gets_429_with_retry_after_and_nothing_is_sent()
+    {
+        var host = StartHost(new Dictionary<string, string?>
+        {
+            ["Proxy:RequestsPerSecondPerCredential"] = "2",
+            ["Proxy:MaxQueueSeconds"] = "1",
+        });
+        var client = host.KestrelClientFor(SharedService.NewTenant(), ProxyForwardingTests.ProxyScopes);
+        var key = SharedService.NewKey();
+        Us.Respond(key, FakeReply.Ok());
+        var id = (await client.CreateCredential(key))["id"]!.GetValue<Guid>();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => client.GetAsync($"/v1/credentials/{id}/proxy/v1/customers/{i}")));
+        var elapsed = watch.Elapsed;
+
+        var ok = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        // Burst 2, then one every 500 ms: arriving together, 4 fit within the 1 s queue and 6 are refused; spread out
+        // (a loaded machine), at most 2 + 2 per second of the batch go.
+        Assert.InRange(ok, 2, 2 + (int)(2 * elapsed.TotalSeconds));
+        Assert.NotEmpty(refused);
+        Assert.Equal(10 - ok, refused.Count);
+        Assert.Equal(ok, Us.RequestsWithKey(key).Count);
+        foreach (var response in refused)
+        {
+            Assert.Equal("service", response.Headers.GetValues("X-Credential-Proxy").Single());
+            Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+            Assert.EndsWith("proxy-rate-limited", (await response.ReadJson())["type"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public async Task Campaign_triggers_have_a_bucket_of_their_own_of_one_per_ten_seconds()
+    {
+        var host = StartHost(new Dictionary<string, string?> { ["Proxy:MaxQueueSeconds"] = "0" });
+        var client = host.KestrelClientFor(SharedService.NewTenant(), ProxyForwardingTests.ProxyScopes);
+        var key = SharedService.NewKey();
+        Us.Respond(key, FakeReply.Ok());
+        var id = (await client.CreateCredential(key))["id"]!.GetValue<Guid>();
+
+        var firstTrigger = await client.PostAsync($"/v1/credentials/{id}/proxy/v1/campaigns/7/triggers", Api.Json(new { }));
+        var secondTrigger = await client.PostAsync($"/v1/credentials/{id}/proxy/v1/campaigns/7/triggers", Api.Json(new { }));
+        var general = await client.GetAsync($"/v1/credentials/{id}/proxy/v1/campaigns/7");
+
+        Assert.Equal(HttpStatusCode.OK, firstTrigger.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, secondTrigger.StatusCode);
+        Assert.InRange(secondTrigger.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 9, 10);
+        Assert.Contains("1 per 10 s", (await secondTrigger.ReadJson())["detail"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, general.StatusCode);
+        Assert.Equal(2, Us.RequestsWithKey(key).Count);
+    }
+}
