@@ -20,7 +20,8 @@ public sealed record FakeReply(int Status, string? Body = null, IReadOnlyDiction
 }
 
 /// <summary>One request the fake received.</summary>
-public sealed record RecordedRequest(string Method, string Host, string PathAndQuery, string? Authorization, DateTimeOffset At);
+public sealed record RecordedRequest(string Method, string Host, string PathAndQuery, string? Authorization, DateTimeOffset At,
+    IReadOnlyDictionary<string, string>? Headers = null);
 
 /// <summary>
 /// A Customer.io App API stand-in: a real HTTP server on loopback that tests program per key (status, headers, body,
@@ -64,7 +65,8 @@ public sealed class FakeCustomerIoServer : IAsyncDisposable
         var authorization = context.Request.Headers.Authorization.ToString();
         requests.Enqueue(new RecordedRequest(
             context.Request.Method, context.Request.Host.Value ?? "", context.Request.Path + context.Request.QueryString,
-            authorization.Length == 0 ? null : authorization, DateTimeOffset.UtcNow));
+            authorization.Length == 0 ? null : authorization, DateTimeOffset.UtcNow,
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
 
         var key = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization[7..] : "";
         var reply = replies.TryGetValue(key, out var programmed) ? programmed : DefaultReply;
