@@ -19,12 +19,18 @@ public static class AuditAction
     public const string Deleted = "deleted";
 }
 
-/// <summary>What an event says beyond its action. Never a key: at most its last four characters.</summary>
+/// <summary>
+/// What an event says beyond its action. Never a key: at most its last four characters. A <c>secret_read</c> carries
+/// <see cref="Count"/>: consecutive reads by one actor within <see cref="AuditTrail.SecretReadWindow"/> are one event,
+/// whose <c>at</c> is the last read and <see cref="FirstAt"/> the first (when there was more than one).
+/// </summary>
 public sealed record EventDetail(
     IReadOnlyList<string>? ChangedFields = null,
     string? Region = null,
     string? AppApiKeyLast4 = null,
-    string? Outcome = null);
+    string? Outcome = null,
+    int? Count = null,
+    DateTime? FirstAt = null);
 
 /// <summary>One entry of a credential's audit trail, written in the same transaction as the change it records.</summary>
 public sealed class CredentialEvent
@@ -66,5 +72,6 @@ internal sealed class CredentialEventConfiguration : IEntityTypeConfiguration<Cr
                 v => JsonSerializer.Serialize(v, CredentialServiceJsonContext.Default.EventDetail),
                 v => JsonSerializer.Deserialize(v, CredentialServiceJsonContext.Default.EventDetail));
         builder.HasIndex(e => new { e.TenantId, e.CredentialId, e.Id });
+        builder.HasIndex(e => e.At); // the retention sweep
     }
 }

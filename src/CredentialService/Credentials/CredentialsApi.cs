@@ -17,6 +17,7 @@ public static class CredentialsApi
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
     private const int MaxQueryLength = 200;
+    private const string SearchSeparator = "\u0001";
 
     public static RouteGroupBuilder MapCredentials(this IEndpointRouteBuilder routes)
     {
@@ -78,8 +79,8 @@ public static class CredentialsApi
         CreateCredentialRequest request,
         [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
         Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
-        IdempotentCreate idempotent, ServiceMetrics metrics, ILogger<CreateCredentialRequest> logger, TimeProvider time,
-        CancellationToken ct)
+        IdempotentCreate idempotent, CredentialLimits limits, ServiceMetrics metrics, ILogger<CreateCredentialRequest> logger,
+        TimeProvider time, CancellationToken ct)
     {
         CredentialLog.CreateRequested(logger, request);
         var name = request.Name!.Trim();
@@ -89,6 +90,9 @@ public static class CredentialsApi
 
         async Task<CredentialResponse> Insert()
         {
+            // The per-tenant limit holds inside a transaction (the idempotent path already has one).
+            await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+            await limits.EnsureRoomAsync(caller.TenantId, ct);
             var now = time.UtcNowForDatabase();
             var credential = new Credential
             {
@@ -107,6 +111,7 @@ public static class CredentialsApi
             db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Created, time,
                 new EventDetail(Region: region, AppApiKeyLast4: key.Last4)));
             await db.SaveChangesAsync(ct);
+            if (tx is not null) await tx.CommitAsync(ct);
             metrics.CredentialChanged(AuditAction.Created);
             return CredentialResponse.From(credential);
         }
@@ -132,6 +137,13 @@ public static class CredentialsApi
             case IdempotentCreate.Replayed replayed:
                 http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
                 return CreatedAt(http, replayed.Response);
+            case IdempotentCreate.CredentialGone gone:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    type: "https://credential-service/problems/idempotent-credential-deleted",
+                    title: "The credential this request created has been deleted",
+                    detail: $"This {IdempotencyKeys.Header} created credential {gone.CredentialId}, which has been deleted " +
+                            "since. To create a new credential, use a new key.");
             default:
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status422UnprocessableEntity,
@@ -155,6 +167,7 @@ public static class CredentialsApi
         if (region is not null && !Region.TryNormalize(region, out regionFilter))
             errors["region"] = [$"region must be one of: {Region.AllowedValues}."];
         if (q is { Length: > MaxQueryLength }) errors["q"] = [$"q must be at most {MaxQueryLength} characters."];
+        else if (q is not null && q.Any(char.IsControl)) errors["q"] = ["q must not contain control characters."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var query = db.Credentials.AsNoTracking().Where(c => c.TenantId == caller.TenantId);
@@ -163,8 +176,9 @@ public static class CredentialsApi
         if (!string.IsNullOrEmpty(q))
         {
             var pattern = $"%{EscapeLike(q)}%";
-            query = query.Where(c => EF.Functions.ILike(c.Name, pattern, @"\")
-                                     || (c.Description != null && EF.Functions.ILike(c.Description, pattern, @"\")));
+            // One expression over name and description, which the trigram index ix_credentials_tenant_search covers
+            // (with the tenant); the separator is a control character, which q cannot contain, so no match spans both.
+            query = query.Where(c => EF.Functions.ILike(c.Name + SearchSeparator + (c.Description ?? ""), pattern, @"\"));
         }
 
         var page = await query.OrderByDescending(c => c.Id).Take(take + 1).Select(CredentialResponse.Projection).ToListAsync(ct);
@@ -240,7 +254,7 @@ public static class CredentialsApi
 
         try
         {
-            // The UPDATE carries "WHERE xmin = <version read>": of concurrent writers with one If-Match, one wins.
+            // The UPDATE carries "WHERE version = <version read>": of concurrent writers with one If-Match, one wins.
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateConcurrencyException)
@@ -289,7 +303,7 @@ public static class CredentialsApi
         return TypedResults.Created($"/v1/credentials/{response.Id}", response);
     }
 
-    private static ProblemHttpResult PreconditionFailed(uint? current) => TypedResults.Problem(
+    private static ProblemHttpResult PreconditionFailed(long? current) => TypedResults.Problem(
         statusCode: StatusCodes.Status412PreconditionFailed,
         title: "The credential was changed by someone else",
         detail: "If-Match does not match the credential's current ETag" +

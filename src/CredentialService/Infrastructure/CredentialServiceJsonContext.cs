@@ -21,6 +21,7 @@ namespace CredentialService;
 [JsonSerializable(typeof(CredentialEventPage))]
 [JsonSerializable(typeof(EventDetail))]
 [JsonSerializable(typeof(RewrapResult))]
+[JsonSerializable(typeof(KeyUsagePage))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class CredentialServiceJsonContext : JsonSerializerContext;

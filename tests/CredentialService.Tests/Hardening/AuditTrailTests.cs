@@ -28,7 +28,7 @@ public sealed class AuditTrailTests : IsolatedServiceTest
         var id = (await client.CreateCredential(SharedService.NewKey()))["id"]!.GetValue<Guid>();
         await Sql.Execute(ConnectionString,
             "INSERT INTO credential_events (tenant_id, credential_id, at, action, actor) " +
-            "SELECT @t, @id, now() - interval '1 hour', 'secret_read', 'runtime-' || i FROM generate_series(1, 1000) i",
+            "SELECT @t, @id, now(), 'secret_read', 'runtime-' || i FROM generate_series(1, 1000) i",
             ("t", tenant), ("id", id));
 
         await client.PatchAsync($"/v1/credentials/{id}", Api.Json(new { appApiKey = SharedService.NewKey() }));

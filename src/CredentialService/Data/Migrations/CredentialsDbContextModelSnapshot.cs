@@ -64,6 +64,9 @@ namespace CredentialService.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_credential_events");
 
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_credential_events_at");
+
                     b.HasIndex("TenantId", "CredentialId", "Id")
                         .HasDatabaseName("ix_credential_events_tenant_id_credential_id_id");
 
@@ -128,11 +131,12 @@ namespace CredentialService.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
-                    b.Property<uint>("Version")
+                    b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("xid")
-                        .HasColumnName("xmin");
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(1L)
+                        .HasColumnName("version");
 
                     b.HasKey("Id")
                         .HasName("pk_credentials");

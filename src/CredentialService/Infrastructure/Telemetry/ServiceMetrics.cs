@@ -19,6 +19,7 @@ public sealed class ServiceMetrics
     private readonly Counter<long> rewrapped;
     private readonly Counter<long> rateLimitRejections;
     private readonly Counter<long> databaseUnavailable;
+    private readonly Counter<long> queryTimeouts;
 
     public ServiceMetrics(IMeterFactory meterFactory)
     {
@@ -40,6 +41,8 @@ public sealed class ServiceMetrics
             "Requests refused by the per-tenant connection-test rate limit.");
         databaseUnavailable = meter.CreateCounter<long>("credential_service.database_unavailable", "{response}",
             "Requests answered 503 because the database was unavailable.");
+        queryTimeouts = meter.CreateCounter<long>("credential_service.query_timeouts", "{response}",
+            "Requests answered 504 because a database statement ran out of time (the database itself answered).");
     }
 
     public void ConnectionTested(string outcome, string region, TimeSpan duration)
@@ -64,4 +67,6 @@ public sealed class ServiceMetrics
     public void RateLimited() => rateLimitRejections.Add(1);
 
     public void DatabaseUnavailable() => databaseUnavailable.Add(1);
+
+    public void QueryTimedOut() => queryTimeouts.Add(1);
 }
