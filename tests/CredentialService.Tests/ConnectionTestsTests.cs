@@ -6,7 +6,7 @@ using CredentialService.Tests.Infrastructure;
 
 namespace CredentialService.Tests;
 
-/// <summary>Each verdict of DESIGN §4, produced by a real HTTP exchange with the fake Customer.io.</summary>
+/// <summary>Each verdict of docs/api.md §Connection tests, produced by a real HTTP exchange with the fake Customer.io.</summary>
 [Collection(SharedServiceGroup.Name)]
 public sealed class ConnectionTestsTests(SharedService service)
 {

@@ -4,7 +4,7 @@ using CredentialService.Tests.Infrastructure;
 
 namespace CredentialService.Tests;
 
-/// <summary>Every input rule of DESIGN §2 answers 400 with a problem naming the field; no input produces a 500.</summary>
+/// <summary>Every input rule of docs/api.md §Credential answers 400 with a problem naming the field; no input produces a 500.</summary>
 [Collection(SharedServiceGroup.Name)]
 public sealed class CredentialsValidationTests(SharedService service)
 {

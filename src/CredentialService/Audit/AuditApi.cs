@@ -1,16 +1,25 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.ComponentModel.DataAnnotations;
 using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace CredentialService.Audit;
 
-public sealed record CredentialEventResponse(DateTime At, string Action, string Actor, EventDetail? Detail);
+public sealed record CredentialEventResponse(
+    DateTime At,
+    [property: ValuesOf(typeof(AuditAction))] string Action,
+    [property: MaxLength(CredentialEvent.ActorMaxLength)] string Actor,
+    EventDetail? Detail);
 
 /// <summary>One page of a credential's audit trail, newest first; the same shape as the credential list.</summary>
-public sealed record CredentialEventPage(IReadOnlyList<CredentialEventResponse> Items, string? NextCursor, int Limit);
+public sealed record CredentialEventPage(
+    [property: MaxLength(AuditApi.MaxLimit)] IReadOnlyList<CredentialEventResponse> Items,
+    [property: StringLength(EventCursor.Length, MinimumLength = EventCursor.Length)] string? NextCursor,
+    [property: Range(1, AuditApi.MaxLimit)] int Limit);
 
 public static class AuditApi
 {
@@ -73,6 +82,9 @@ public static class AuditApi
 /// <summary>The opaque <c>cursor</c> of the audit trail: the id of the last event of the previous page.</summary>
 public static class EventCursor
 {
+    /// <summary>Eight bytes in base64url, unpadded.</summary>
+    public const int Length = 11;
+
     public static string Encode(long lastId)
     {
         Span<byte> bytes = stackalloc byte[8];
@@ -84,7 +96,7 @@ public static class EventCursor
     {
         lastId = 0;
         Span<byte> bytes = stackalloc byte[8];
-        if (cursor.Length != 11 || !Base64Url.IsValid(cursor)
+        if (cursor.Length != Length || !Base64Url.IsValid(cursor)
             || !Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written != 8) return false;
         lastId = BinaryPrimitives.ReadInt64BigEndian(bytes);
         return lastId > 0;

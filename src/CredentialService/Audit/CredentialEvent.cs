@@ -1,8 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using CredentialService.ConnectionTests;
 using CredentialService.Credentials;
 using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.OpenApi;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -25,11 +27,11 @@ public static class AuditAction
 /// whose <c>at</c> is the last read and <see cref="FirstAt"/> the first (when there was more than one).
 /// </summary>
 public sealed record EventDetail(
-    IReadOnlyList<string>? ChangedFields = null,
-    string? Region = null,
-    string? AppApiKeyLast4 = null,
-    string? Outcome = null,
-    int? Count = null,
+    [property: MaxLength(3), AllowedValues("name", "description", "region")] IReadOnlyList<string>? ChangedFields = null,
+    [property: AllowedValues(Credentials.Region.Us, Credentials.Region.Eu)] string? Region = null,
+    [property: StringLength(AppApiKey.Last4Length, MinimumLength = AppApiKey.Last4Length), RegularExpression(AppApiKeyRules.NoWhitespaceOrControlCharacters)] string? AppApiKeyLast4 = null,
+    [property: ValuesOf(typeof(TestOutcome))] string? Outcome = null,
+    [property: Range(1, int.MaxValue)] int? Count = null,
     DateTime? FirstAt = null);
 
 /// <summary>One entry of a credential's audit trail, written in the same transaction as the change it records.</summary>
@@ -40,6 +42,8 @@ public sealed class CredentialEvent
     public Guid CredentialId { get; set; }
     public DateTime At { get; set; }
     public required string Action { get; set; }
+    public const int ActorMaxLength = 200;
+
     public required string Actor { get; set; }
     public EventDetail? Detail { get; set; }
 
@@ -65,7 +69,7 @@ internal sealed class CredentialEventConfiguration : IEntityTypeConfiguration<Cr
         builder.Property(e => e.Id).UseIdentityAlwaysColumn();
         builder.Property(e => e.TenantId).HasMaxLength(200);
         builder.Property(e => e.Action).HasMaxLength(32);
-        builder.Property(e => e.Actor).HasMaxLength(200);
+        builder.Property(e => e.Actor).HasMaxLength(CredentialEvent.ActorMaxLength);
         builder.Property(e => e.Detail)
             .HasColumnType("jsonb")
             .HasConversion(

@@ -24,7 +24,7 @@ public sealed class TestKeyRequestValidator : AbstractValidator<TestKeyRequest>
 {
     public TestKeyRequestValidator()
     {
-        RuleFor(r => r.AppApiKey).MustBeAppApiKey().OverridePropertyName("appApiKey");
+        RuleFor(r => CredentialFieldRules.Trimmed(r.AppApiKey)).MustBeAppApiKey().OverridePropertyName("appApiKey");
         RuleFor(r => r.Region).MustBeRegion().When(r => r.Region is not null).OverridePropertyName("region");
     }
 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace CredentialService.ConnectionTests;
 
 /// <summary>
-/// Tests an App API Key with <c>GET {base}/v1/workspaces</c> and classifies the answer (DESIGN §4).
+/// Tests an App API Key with <c>GET {base}/v1/workspaces</c> and classifies the answer (docs/api.md §Connection tests).
 /// Redirects are never followed and nothing is retried: the key goes only to the configured host of the region
 /// asked for (and, after a 401, once to the other region's), and no retry spends the customer's rate limit.
 /// </summary>

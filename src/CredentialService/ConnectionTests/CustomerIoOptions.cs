@@ -13,6 +13,9 @@ public sealed class CustomerIoOptions
 {
     public const string Section = "CustomerIo";
 
+    /// <summary>A base URL is configuration, and handed to the runtime by /secret: bounded like any URL we emit.</summary>
+    public const int MaxBaseUrlLength = 2048;
+
     public Dictionary<string, CustomerIoRegionOptions> Regions { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
         [Region.Us] = new() { BaseUrl = "https://api.customer.io" },
@@ -29,6 +32,7 @@ public sealed class CustomerIoOptions
     internal static bool HasValidRegions(CustomerIoOptions o) =>
         new[] { Region.Us, Region.Eu }.All(r =>
             o.Regions.TryGetValue(r, out var opt)
+            && opt.BaseUrl.Length <= MaxBaseUrlLength
             && Uri.TryCreate(opt.BaseUrl, UriKind.Absolute, out var uri)
             && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp));
 }

@@ -13,6 +13,8 @@ public sealed class AppApiKey
     /// <summary>Wraps a key that already passed the input rules (see <see cref="AppApiKeyRules"/>).</summary>
     public static AppApiKey FromValidated(string normalized) => new(normalized);
 
+    public const int Last4Length = 4;
+
     public string Last4 => value.Length <= 4 ? value : value[^4..];
 
     public string Reveal() => value;

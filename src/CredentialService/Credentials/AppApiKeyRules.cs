@@ -2,7 +2,7 @@ using FluentValidation;
 
 namespace CredentialService.Credentials;
 
-/// <summary>The input rules for an App API Key (DESIGN §2), shared by create, update and the unsaved test.</summary>
+/// <summary>The input rules for an App API Key (docs/api.md §Credential), shared by create, update and the unsaved test.</summary>
 public static class AppApiKeyRules
 {
     public const int MinLength = 8;
@@ -12,17 +12,21 @@ public static class AppApiKeyRules
     /// <summary>Users paste keys with stray whitespace around them; inside, whitespace is an error.</summary>
     public static string Normalize(string raw) => raw.Trim();
 
+    /// <summary>No whitespace (char.IsWhiteSpace) and no control characters (char.IsControl) inside the key.</summary>
+    public const string NoWhitespaceOrControlCharacters = @"^[^\s\u0000-\u001F\u007F-\u009F]*$";
+
+    /// <summary>The rules, applied to the trimmed value (validators use <c>RuleFor(r => Trimmed(r.AppApiKey))</c>).</summary>
     public static IRuleBuilderOptions<T, string?> MustBeAppApiKey<T>(this IRuleBuilderInitial<T, string?> rule) =>
         rule.Cascade(CascadeMode.Stop)
             .NotNull().WithMessage("appApiKey is required.")
-            .Must(k => Normalize(k!).Length >= MinLength && Normalize(k!).Length <= MaxLength)
+            .Length(MinLength, MaxLength)
             .WithMessage($"appApiKey must be {MinLength} to {MaxLength} characters after trimming.")
-            .Must(k => !Normalize(k!).Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            .Matches(NoWhitespaceOrControlCharacters)
             .WithMessage("appApiKey must not contain whitespace or control characters.")
-            .Must(k => !Normalize(k!).StartsWith(ServiceAccountPrefix, StringComparison.Ordinal))
+            .Must(k => !k!.StartsWith(ServiceAccountPrefix, StringComparison.Ordinal))
             .WithMessage("This is a Customer.io service-account token (sa_live_…), not an App API Key. " +
                          "Create an App API Key under Account Settings → API Credentials → App API Keys.")
-            .Must(k => !LooksMasked(Normalize(k!)))
+            .Must(k => !LooksMasked(k!))
             .WithMessage("appApiKey looks masked (it contains '*', '•' or '…'). Send the full key, " +
                          "or omit appApiKey to keep the stored one.");
 

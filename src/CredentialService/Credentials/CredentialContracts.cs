@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Linq.Expressions;
 using System.Text;
 using CredentialService.ConnectionTests;
@@ -36,16 +37,16 @@ public sealed record UpdateCredentialRequest
 
 public sealed record CredentialResponse(
     Guid Id,
-    string Type,
-    string Name,
-    string? Description,
-    string Region,
-    string ApiDomain,
-    string AppApiKeyLast4,
+    [property: AllowedValues(Credential.CustomerIoType)] string Type,
+    [property: MaxLength(CredentialFieldRules.NameMaxLength), RegularExpression(CredentialFieldRules.NoControlCharacters)] string Name,
+    [property: MaxLength(CredentialFieldRules.DescriptionMaxLength), RegularExpression(CredentialFieldRules.NoControlCharactersButLineBreaksAndTabs)] string? Description,
+    [property: AllowedValues(Credentials.Region.Us, Credentials.Region.Eu)] string Region,
+    [property: AllowedValues(Credentials.Region.UsApiDomain, Credentials.Region.EuApiDomain)] string ApiDomain,
+    [property: StringLength(AppApiKey.Last4Length, MinimumLength = AppApiKey.Last4Length), RegularExpression(AppApiKeyRules.NoWhitespaceOrControlCharacters)] string AppApiKeyLast4,
     TestResult? LastTest,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    string Version)
+    [property: MaxLength(ETags.MaxVersionLength), RegularExpression(ETags.VersionPattern)] string Version)
 {
     /// <summary>What reads select: every column but the ciphertext, which a response never shows.</summary>
     public static readonly Expression<Func<Credential, CredentialResponse>> Projection = c => new CredentialResponse(
@@ -57,4 +58,6 @@ public sealed record CredentialResponse(
     public static CredentialResponse From(Credential c) => FromEntity(c);
 }
 
-public sealed record CredentialPage(IReadOnlyList<CredentialResponse> Items, string? NextCursor);
+public sealed record CredentialPage(
+    [property: MaxLength(CredentialsApi.MaxLimit)] IReadOnlyList<CredentialResponse> Items,
+    [property: StringLength(CredentialCursor.Length, MinimumLength = CredentialCursor.Length), RegularExpression(CredentialCursor.Pattern)] string? NextCursor);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CredentialService.Audit;
 using CredentialService.Data;
 using CredentialService.Idempotency;
@@ -16,7 +17,7 @@ public static class CredentialsApi
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
-    private const int MaxQueryLength = 200;
+    public const int MaxQueryLength = 200;
     private const string SearchSeparator = "\u0001";
 
     public static RouteGroupBuilder MapCredentials(this IEndpointRouteBuilder routes)
@@ -51,7 +52,9 @@ public static class CredentialsApi
         group.MapGet("/{id:guid}", Get)
             .RequireAuthorization(Scopes.Read)
             .WithName("GetCredential")
-            .WithSummary("Read a credential (without its key)");
+            .WithSummary("Read a credential (without its key)")
+            .WithDescription("The key appears only as appApiKeyLast4. The ETag header carries the version to send back as " +
+                             "If-Match. Another tenant's credential is a 404, like one that never existed.");
 
         group.MapPatch("/{id:guid}", Update)
             .RequireAuthorization(Scopes.Write)
@@ -70,6 +73,8 @@ public static class CredentialsApi
             .RequireAuthorization(Scopes.Write)
             .WithName("DeleteCredential")
             .WithSummary("Delete a credential and its encrypted key")
+            .WithDescription("The ciphertext is gone after it; the audit trail stays readable. Send If-Match with the ETag " +
+                             "you read: a stale one is a 412 and deletes nothing.")
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
         return group;
@@ -77,7 +82,7 @@ public static class CredentialsApi
 
     public static async Task<Results<Created<CredentialResponse>, ValidationProblem, ProblemHttpResult>> Create(
         CreateCredentialRequest request,
-        [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
+        [FromHeader(Name = IdempotencyKeys.Header), MaxLength(IdempotencyKeys.MaxLength), RegularExpression(IdempotencyKeys.Pattern)] string? idempotencyKey,
         Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
         IdempotentCreate idempotent, CredentialLimits limits, ServiceMetrics metrics, ILogger<CreateCredentialRequest> logger,
         TimeProvider time, CancellationToken ct)
@@ -155,7 +160,10 @@ public static class CredentialsApi
 
     public static async Task<Results<Ok<CredentialPage>, ValidationProblem>> List(
         Caller caller, CredentialsDbContext db, CancellationToken ct,
-        int? limit = null, string? cursor = null, string? region = null, string? q = null)
+        [Range(1, MaxLimit)] int? limit = null,
+        [StringLength(CredentialCursor.Length, MinimumLength = CredentialCursor.Length), RegularExpression(CredentialCursor.Pattern)] string? cursor = null,
+        [AllowedValues(Region.Us, Region.Eu, Region.UsApiDomain, Region.EuApiDomain)] string? region = null,
+        [MaxLength(MaxQueryLength)] string? q = null)
     {
         var errors = new Dictionary<string, string[]>();
         var take = limit ?? DefaultLimit;

@@ -6,7 +6,10 @@ public static class Region
     public const string Us = "us";
     public const string Eu = "eu";
 
-    public const string AllowedValues = "us, eu, api.customer.io, api-eu.customer.io";
+    /// <summary>What a caller may send as a region (case-insensitive): the code or its API domain.</summary>
+    public static readonly IReadOnlyList<string> InputValues = [Us, Eu, UsApiDomain, EuApiDomain];
+
+    public static readonly string AllowedValues = string.Join(", ", InputValues);
 
     /// <summary>Accepts the region code or its API domain, case-insensitively, and returns the code.</summary>
     public static bool TryNormalize(string? input, out string region)
@@ -25,7 +28,10 @@ public static class Region
         }
     }
 
-    public static string ApiDomain(string region) => region == Eu ? "api-eu.customer.io" : "api.customer.io";
+    public const string UsApiDomain = "api.customer.io";
+    public const string EuApiDomain = "api-eu.customer.io";
+
+    public static string ApiDomain(string region) => region == Eu ? EuApiDomain : UsApiDomain;
 
     public static string Other(string region) => region == Eu ? Us : Eu;
 

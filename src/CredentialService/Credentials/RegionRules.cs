@@ -1,3 +1,4 @@
+using CredentialService.Infrastructure;
 using FluentValidation;
 
 namespace CredentialService.Credentials;
@@ -5,6 +6,6 @@ namespace CredentialService.Credentials;
 public static class RegionRules
 {
     public static IRuleBuilderOptions<T, string?> MustBeRegion<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(r => Region.TryNormalize(r, out _))
+        rule.SetValidator(new OneOfValidator<T>(Region.InputValues))
             .WithMessage($"region must be one of: {Region.AllowedValues}.");
 }

@@ -53,6 +53,9 @@ public static class IdempotencyKeys
     public const string ReplayedHeader = "Idempotent-Replayed";
     public const int MaxLength = 255;
 
+    /// <summary>What <see cref="IsValid"/> accepts, for the OpenAPI document.</summary>
+    public const string Pattern = "^[!-~]{1,255}$";
+
     public static bool IsValid(string key) =>
         key.Length is > 0 and <= MaxLength && key.All(c => c is >= '!' and <= '~');
 }

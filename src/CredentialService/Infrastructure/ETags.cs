@@ -5,6 +5,11 @@ namespace CredentialService.Infrastructure;
 /// <summary>ETags are the row's version (its own write counter), quoted. <c>If-Match</c> is honoured on writes (RFC 9110 §13.1.1).</summary>
 public static class ETags
 {
+    /// <summary>A version is a positive long in decimal: at most 19 digits.</summary>
+    public const int MaxVersionLength = 19;
+
+    public const string VersionPattern = "^[0-9]{1,19}$";
+
     public static string VersionString(long version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Header(long version) => Header(VersionString(version));

@@ -23,7 +23,7 @@ public sealed class KeyRingOptions
 
 /// <summary>
 /// DataProtection with its key ring in Postgres, shared by every instance, and encrypted at rest with an X.509
-/// certificate (DESIGN §6). Outside Development a missing certificate stops the process unless the operator
+/// certificate (docs/api.md §Secrets at rest). Outside Development a missing certificate stops the process unless the operator
 /// opted out explicitly.
 /// </summary>
 public static class KeyRingSetup

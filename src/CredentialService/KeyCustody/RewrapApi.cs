@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Telemetry;
@@ -6,7 +7,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CredentialService.KeyCustody;
 
-public sealed record RewrapResult(int Scanned, int Rewrapped, int Failed);
+public sealed record RewrapResult(
+    [property: Range(0, int.MaxValue)] int Scanned,
+    [property: Range(0, int.MaxValue)] int Rewrapped,
+    [property: Range(0, int.MaxValue)] int Failed);
 
 /// <summary>
 /// Re-protects, under the current data-protection key, every stored key whose payload is under an old or revoked

@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using CredentialService.Audit;
 using CredentialService.ConnectionTests;
+using CredentialService.Credentials;
 using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Telemetry;
@@ -11,7 +13,10 @@ using Microsoft.Extensions.Options;
 namespace CredentialService.RuntimeAccess;
 
 /// <summary>What the integration runtime needs to call Customer.io: the key, its region and the base URL to use.</summary>
-public sealed record CredentialSecret(string AppApiKey, string Region, string BaseUrl)
+public sealed record CredentialSecret(
+    [property: StringLength(AppApiKeyRules.MaxLength, MinimumLength = AppApiKeyRules.MinLength), RegularExpression(AppApiKeyRules.NoWhitespaceOrControlCharacters)] string AppApiKey,
+    [property: AllowedValues(Credentials.Region.Us, Credentials.Region.Eu)] string Region,
+    [property: Url, MaxLength(CustomerIoOptions.MaxBaseUrlLength)] string BaseUrl)
 {
     private bool PrintMembers(System.Text.StringBuilder builder)
     {

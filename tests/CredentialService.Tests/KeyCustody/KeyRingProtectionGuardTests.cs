@@ -2,7 +2,7 @@ using System.Net;
 
 namespace CredentialService.Tests.KeyCustody;
 
-/// <summary>Outside Development the key ring must be encrypted at rest, unless the operator opts out loudly (DESIGN §6).</summary>
+/// <summary>Outside Development the key ring must be encrypted at rest, unless the operator opts out loudly (docs/api.md §Secrets at rest).</summary>
 public sealed class KeyRingProtectionGuardTests : KeyRingTest
 {
     private const string Production = "Production";

@@ -1,6 +1,6 @@
 namespace CredentialService.Infrastructure.Auth;
 
-/// <summary>The scopes a caller's token may carry (DESIGN §5). Each is also the name of its authorization policy.</summary>
+/// <summary>The scopes a caller's token may carry (docs/api.md §Callers, tenants and scopes). Each is also the name of its authorization policy.</summary>
 public static class Scopes
 {
     public const string Read = "credentials:read";

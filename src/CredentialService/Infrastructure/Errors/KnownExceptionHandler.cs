@@ -15,6 +15,7 @@ internal sealed partial class KnownExceptionHandler(
     : IExceptionHandler
 {
     public const int DatabaseRetryAfterSeconds = 5;
+    public const string UnexpectedErrorTitle = "An unexpected error occurred.";
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -85,7 +86,7 @@ internal sealed partial class KnownExceptionHandler(
             default:
                 LogUnexpected(logger, exception);
                 // A 500 is a bug: say nothing but how to find it.
-                problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." };
+                problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = UnexpectedErrorTitle };
                 break;
         }
 

@@ -17,7 +17,10 @@ public static class OpenApiSetup
                 Title = "Credential Service",
                 Version = "v1",
                 Description = "Stores Customer.io App API Keys encrypted, lists them without the key, tests them " +
-                              "against the right region. Scopes: " + string.Join(", ", Scopes.All) + ".",
+                              "against the right region. Scopes: " + string.Join(", ", Scopes.All) + ". " +
+                              "CORS is not enabled: no response carries Access-Control-Allow-Origin, so browsers allow " +
+                              "calls only from pages the service serves itself (the credential manager page, Swagger UI). " +
+                              "The reference is docs/api.md in the repository.",
             });
             c.AddSecurityDefinition(BearerScheme, new OpenApiSecurityScheme
             {
@@ -25,7 +28,10 @@ public static class OpenApiSetup
                 Scheme = "bearer",
                 BearerFormat = "JWT",
                 Description = "A JWT with a tenant_id claim and the scopes the operation needs " +
-                              "(e.g. from `dotnet user-jwts create`). Paste the token only, without 'Bearer '.",
+                              "(e.g. from `dotnet user-jwts create`). Paste the token only, without 'Bearer '. " +
+                              "Tokens are handled as RFC8725 (JSON Web Token Best Current Practices) asks: a signature is " +
+                              "required (alg none is refused), only the configured issuer's keys verify it, and issuer, " +
+                              "audience and expiry are checked on every request. Issue short-lived tokens.",
             });
             c.AddSecurityRequirement(document => new OpenApiSecurityRequirement
             {
@@ -35,6 +41,9 @@ public static class OpenApiSetup
             c.MapType<PatchField<string?>>(() => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null });
             c.SupportNonNullableReferenceTypes();
             c.OperationFilter<OperationDocumentation>();
+            c.OperationFilter<ErrorResponses>();
+            c.SchemaFilter<ValidatorSchemaFilter>();
+            c.SchemaFilter<SchemaBounds>();
         });
         return builder;
     }

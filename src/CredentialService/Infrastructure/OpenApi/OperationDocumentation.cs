@@ -22,7 +22,7 @@ internal sealed class OperationDocumentation : IOperationFilter
                 Name = "If-Match",
                 In = ParameterLocation.Header,
                 Description = "The ETag you read. A stale one is a 412 and changes nothing. Omit for last-writer-wins.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = ETags.MaxVersionLength + 2, Pattern = IfMatchPattern },
             });
         }
 
@@ -35,7 +35,7 @@ internal sealed class OperationDocumentation : IOperationFilter
                 concrete.Headers["ETag"] = new OpenApiHeader
                 {
                     Description = "The credential's version, quoted; send it back as If-Match.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = ETags.MaxVersionLength + 2, Pattern = ETagPattern },
                 };
             }
         }
@@ -51,6 +51,12 @@ internal sealed class OperationDocumentation : IOperationFilter
             });
         }
     }
+
+    /// <summary>The version in quotes, as <see cref="ETags.Header(uint)"/> writes it.</summary>
+    private const string ETagPattern = "^\"[0-9]{1,10}\"$";
+
+    /// <summary>An ETag this service wrote, or <c>*</c> (any version).</summary>
+    private const string IfMatchPattern = "^(\\*|\"[0-9]{1,10}\")$";
 
     private static readonly DateTime At = new(2026, 11, 28, 10, 0, 0, DateTimeKind.Utc);
 

@@ -1,7 +1,7 @@
 // The service's HTTP API (/v1), as this page uses it. Every call carries the signed-in bearer token.
 // Errors come back as RFC 9457 problems; ApiError keeps the status, the problem and the response headers.
 
-/** The scope each kind of call needs (DESIGN §3), to explain a 403 in words. */
+/** The scope each kind of call needs (docs/api.md §Endpoints), to explain a 403 in words. */
 export const Scope = {
   read: 'credentials:read',
   write: 'credentials:write',

@@ -6,7 +6,7 @@ const REGION_DOMAINS = { us: 'api.customer.io', eu: 'api-eu.customer.io' };
 export const domainOf = (region) => REGION_DOMAINS[region] ?? region;
 
 /**
- * Each test outcome (DESIGN §4) as a word, a symbol and a tone. The tone picks a colour, but the word and the
+ * Each test outcome (docs/api.md §Connection tests) as a word, a symbol and a tone. The tone picks a colour, but the word and the
  * symbol carry the meaning on their own, so nothing depends on seeing colour.
  */
 const OUTCOMES = {
