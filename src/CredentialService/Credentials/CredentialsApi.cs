@@ -39,6 +39,7 @@ public static class CredentialsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status409Conflict) // over Credentials:MaxPerTenant, or a replay of a deleted credential
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapGet("/", List)
