@@ -18,7 +18,7 @@ public sealed record CredentialEventResponse(
 /// <summary>One page of a credential's audit trail, newest first; the same shape as the credential list.</summary>
 public sealed record CredentialEventPage(
     [property: MaxLength(AuditApi.MaxLimit)] IReadOnlyList<CredentialEventResponse> Items,
-    [property: StringLength(EventCursor.Length, MinimumLength = EventCursor.Length)] string? NextCursor,
+    [property: StringLength(EventCursor.Length, MinimumLength = EventCursor.Length), RegularExpression(EventCursor.Pattern)] string? NextCursor,
     [property: Range(1, AuditApi.MaxLimit)] int Limit);
 
 public static class AuditApi
@@ -47,7 +47,9 @@ public static class AuditApi
     }
 
     public static async Task<Results<Ok<CredentialEventPage>, NotFound, ValidationProblem>> ListEvents(
-        Guid id, Caller caller, CredentialsDbContext db, CancellationToken ct, int? limit = null, string? cursor = null)
+        Guid id, Caller caller, CredentialsDbContext db, CancellationToken ct,
+        [Range(1, MaxLimit)] int? limit = null,
+        [StringLength(EventCursor.Length, MinimumLength = EventCursor.Length), RegularExpression(EventCursor.Pattern)] string? cursor = null)
     {
         var errors = new Dictionary<string, string[]>();
         var take = limit ?? DefaultLimit;
@@ -84,6 +86,8 @@ public static class EventCursor
 {
     /// <summary>Eight bytes in base64url, unpadded.</summary>
     public const int Length = 11;
+
+    public const string Pattern = "^[A-Za-z0-9_-]{11}$";
 
     public static string Encode(long lastId)
     {

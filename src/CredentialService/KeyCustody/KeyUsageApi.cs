@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CredentialService.Credentials;
 using CredentialService.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,9 +7,16 @@ using Microsoft.EntityFrameworkCore;
 namespace CredentialService.KeyCustody;
 
 /// <summary>A credential whose stored App API Key is protected under a given data-protection key. Never the key itself.</summary>
-public sealed record KeyUsageItem(string TenantId, Guid Id, string Name, string AppApiKeyLast4);
+public sealed record KeyUsageItem(
+    [property: MaxLength(Infrastructure.Auth.Caller.MaxIdentifierLength)] string TenantId,
+    Guid Id,
+    [property: MaxLength(200)] string Name,
+    [property: StringLength(AppApiKey.Last4Length, MinimumLength = AppApiKey.Last4Length)] string AppApiKeyLast4);
 
-public sealed record KeyUsagePage(IReadOnlyList<KeyUsageItem> Items, string? NextCursor, int Limit);
+public sealed record KeyUsagePage(
+    [property: MaxLength(KeyUsageApi.MaxLimit)] IReadOnlyList<KeyUsageItem> Items,
+    [property: StringLength(CredentialCursor.Length, MinimumLength = CredentialCursor.Length), RegularExpression(CredentialCursor.Pattern)] string? NextCursor,
+    [property: Range(1, KeyUsageApi.MaxLimit)] int Limit);
 
 /// <summary>
 /// Which credentials a data-protection key protects, across all tenants: after a compromise of the key ring, these
@@ -30,7 +38,9 @@ public static class KeyUsageApi
             .ProducesValidationProblem();
 
     public static async Task<Results<Ok<KeyUsagePage>, ValidationProblem>> ListCredentialsUnderKey(
-        Guid keyId, CredentialsDbContext db, CancellationToken ct, int? limit = null, string? cursor = null)
+        Guid keyId, CredentialsDbContext db, CancellationToken ct,
+        [Range(1, MaxLimit)] int? limit = null,
+        [StringLength(CredentialCursor.Length, MinimumLength = CredentialCursor.Length), RegularExpression(CredentialCursor.Pattern)] string? cursor = null)
     {
         var errors = new Dictionary<string, string[]>();
         var take = limit ?? DefaultLimit;
