@@ -7,6 +7,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The tests start many hosts; each would take inotify instances (a per-user limit of 128 here, shared with every
+# other process of the user) to watch appsettings*.json and wwwroot. Nothing changes those files during a run.
+export DOTNET_hostBuilder__reloadConfigOnChange=false DOTNET_USE_POLLING_FILE_WATCHER=true
 
 # CREDENTIALS_TEST_DATABASE=testcontainers: no connection string, so the fixture starts postgres:15 with
 # Testcontainers (needs DOCKER_HOST; .ci/containers-check.sh does this once per CI run).

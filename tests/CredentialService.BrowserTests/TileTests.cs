@@ -231,13 +231,47 @@ public sealed class TileTests(BrowserFixture fixture)
         await page.Tile("Audited").TileButton("History").ClickAsync();
         var history = page.Overlay("History of “Audited”");
         var rows = history.Locator("tbody tr");
-        await Expect(rows).ToHaveCountAsync(2);
-        await Expect(rows.Nth(0)).ToContainTextAsync("Created");
-        await Expect(rows.Nth(1)).ToContainTextAsync("Tested");
-        await Expect(rows.Nth(1)).ToContainTextAsync("Result: Connection OK");
-        await Expect(rows.Nth(0)).ToContainTextAsync("user-1"); // the actor: the token's subject
+        await Expect(rows).ToHaveCountAsync(2); // newest first
+        await Expect(rows.Nth(0)).ToContainTextAsync("Tested");
+        await Expect(rows.Nth(0)).ToContainTextAsync("Result: Connection OK");
+        await Expect(rows.Nth(1)).ToContainTextAsync("Created");
+        await Expect(rows.Nth(1)).ToContainTextAsync("user-1"); // the actor: the token's subject
+        await Expect(history.GetByRole(AriaRole.Button, new() { Name = "Load older events" })).ToBeHiddenAsync();
         await page.Keyboard.PressAsync("Escape");
         await Expect(history).ToBeHiddenAsync();
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task History_shows_the_newest_events_and_loads_older_ones_on_request()
+    {
+        var (page, tenant, api) = await fixture.SignedInPageAsync();
+        var created = await api.CreateAsync("Busy", fixture.NewUsKey());
+        var id = created["id"]!.GetValue<Guid>();
+        var runtime = new HttpClient { BaseAddress = fixture.BaseUrl };
+        runtime.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            Tokens.For(tenant, ["credentials:use"], subject: "runtime-9"));
+        // A read and an edit in turn: 60 events that do not coalesce; then three reads in a row: one event, count 3.
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await runtime.GetAsync($"/v1/credentials/{id}/secret")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await api.PatchAsync($"/v1/credentials/{id}", Api.Json(new { description = $"step {i}" }))).StatusCode);
+        }
+
+        for (var i = 0; i < 3; i++) await runtime.GetAsync($"/v1/credentials/{id}/secret");
+        await page.ReloadAsync();
+
+        await page.Tile("Busy").TileButton("History").ClickAsync();
+        var history = page.Overlay("History of “Busy”");
+        var rows = history.Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(50); // the newest page
+        await Expect(rows.Nth(0)).ToContainTextAsync("runtime-9");
+        await Expect(rows.Nth(0)).ToContainTextAsync("3 reads");
+        var older = history.GetByRole(AriaRole.Button, new() { Name = "Load older events" });
+        await older.ClickAsync();
+        await Expect(rows).ToHaveCountAsync(62); // created, 30 reads, 30 edits, the three reads as one
+        await Expect(rows.Last).ToContainTextAsync("Created");
+        await Expect(older).ToBeHiddenAsync();
         await page.CloseAsync();
     }
 

@@ -188,7 +188,7 @@ public sealed class CredentialLifecycleTests(SharedService service)
     }
 
     [Fact]
-    public async Task The_events_of_a_full_lifecycle_come_in_order_with_actor_and_no_key()
+    public async Task The_events_of_a_full_lifecycle_come_newest_first_with_actor_and_no_key()
     {
         var tenant = SharedService.NewTenant();
         var client = service.Host.ClientFor(tenant);
@@ -206,11 +206,12 @@ public sealed class CredentialLifecycleTests(SharedService service)
         await client.DeleteAsync($"/v1/credentials/{id}");
 
         var response = await client.GetAsync($"/v1/credentials/{id}/events");
-        var events = (await response.ReadJson())["items"]!.AsArray();
+        var events = new JsonArray((await response.ReadJson())["items"]!.AsArray().Reverse().Select(e => e!.DeepClone()).ToArray());
         Assert.Equal(
             ["created", "updated", "key_rotated", "tested", "secret_read", "deleted"],
             events.Select(e => e!["action"]!.GetValue<string>()));
         Assert.Equal(["user-1", "user-1", "user-1", "user-1", "runtime-7", "user-1"], events.Select(e => e!["actor"]!.GetValue<string>()));
+        Assert.Equal(1, events[4]!["detail"]!["count"]!.GetValue<int>());
         Assert.Equal(["name", "description"], events[1]!["detail"]!["changedFields"]!.AsArray().Select(f => f!.GetValue<string>()));
         Assert.Equal(newKey[^4..], events[2]!["detail"]!["appApiKeyLast4"]!.GetValue<string>());
         Assert.Equal("ok", events[3]!["detail"]!["outcome"]!.GetValue<string>());

@@ -24,7 +24,11 @@ public static class AuditAction
     public const string VerdictChanged = "verdict_changed";
 }
 
-/// <summary>What an event says beyond its action. Never a key: at most its last four characters.</summary>
+/// <summary>
+/// What an event says beyond its action. Never a key: at most its last four characters. A <c>secret_read</c> carries
+/// <see cref="Count"/>: consecutive reads by one actor within <see cref="AuditTrail.SecretReadWindow"/> are one event,
+/// whose <c>at</c> is the last read and <see cref="FirstAt"/> the first (when there was more than one).
+/// </summary>
 public sealed record EventDetail(
     [property: MaxLength(3), AllowedValues("name", "description", "region")] IReadOnlyList<string>? ChangedFields = null,
     [property: AllowedValues(Credentials.Region.Us, Credentials.Region.Eu)] string? Region = null,
@@ -34,7 +38,9 @@ public sealed record EventDetail(
     bool? Forced = null,
     [property: Range(0, int.MaxValue)] int? UsagesRemoved = null,
     [property: ValuesOf(typeof(TestOutcome))] string? From = null,
-    [property: ValuesOf(typeof(TestOutcome))] string? To = null);
+    [property: ValuesOf(typeof(TestOutcome))] string? To = null,
+    [property: Range(1, int.MaxValue)] int? Count = null,
+    DateTime? FirstAt = null);
 
 /// <summary>The usage an event is about.</summary>
 public sealed record UsageDetail(string Id, string Kind, string Name);
@@ -83,5 +89,6 @@ internal sealed class CredentialEventConfiguration : IEntityTypeConfiguration<Cr
         builder.HasIndex(e => new { e.TenantId, e.CredentialId, e.Id });
         // The scheduled verification's look at a tenant's recent tests (Verification/RecentTestsBudget).
         builder.HasIndex(e => new { e.TenantId, e.At }, "ix_credential_events_tenant_id_at_tested").HasDatabaseName("ix_credential_events_tenant_id_at_tested").HasFilter("action = 'tested'");
+        builder.HasIndex(e => e.At); // the retention sweep
     }
 }

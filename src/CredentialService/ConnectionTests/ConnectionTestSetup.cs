@@ -16,6 +16,7 @@ public static class ConnectionTestSetup
             .Validate(CustomerIoOptions.HasValidRegions,
                 "CustomerIo:Regions:us:BaseUrl and CustomerIo:Regions:eu:BaseUrl must be absolute http(s) URLs.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CustomerIoOptions>, CustomerIoOptionsValidator>();
         builder.Services.AddOptions<TestRateLimitOptions>().BindConfiguration("RateLimiting")
             .Validate(o => o.TestsPerSecondPerTenant > 0, "RateLimiting:TestsPerSecondPerTenant must be positive.")
             .ValidateOnStart();
@@ -28,6 +29,8 @@ public static class ConnectionTestSetup
                 UseCookies = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 ConnectTimeout = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<CustomerIoOptions>>().Value.TimeoutSeconds),
+                // Our trace ids (traceparent, tracestate, baggage) are none of a third party's business.
+                ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
             })
             // The handler lives as long as the pooled connections; DNS changes are picked up by PooledConnectionLifetime.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);

@@ -31,6 +31,9 @@ public sealed class Credential
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 
-    /// <summary>Postgres' xmin: changes on every write, so it is the ETag and the optimistic-concurrency token.</summary>
-    public uint Version { get; set; }
+    /// <summary>
+    /// This row's own write counter: 1 at creation, incremented by a database trigger on every UPDATE (so no write
+    /// path can forget it). It is the ETag and the optimistic-concurrency token, and says nothing about other rows.
+    /// </summary>
+    public long Version { get; set; }
 }

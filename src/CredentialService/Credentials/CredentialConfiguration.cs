@@ -23,7 +23,8 @@ internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credent
             .HasConversion(
                 v => JsonSerializer.Serialize(v, CredentialServiceJsonContext.Default.TestResult),
                 v => JsonSerializer.Deserialize(v, CredentialServiceJsonContext.Default.TestResult));
-        builder.Property(c => c.Version).IsRowVersion();
+        // Set by the database (default 1, trigger credentials_bump_version on UPDATE) and read back after each write.
+        builder.Property(c => c.Version).HasDefaultValue(1L).ValueGeneratedOnAddOrUpdate().IsConcurrencyToken();
         builder.Property(c => c.LastOutcome).HasMaxLength(32)
             .HasComputedColumnSql("(last_test ->> 'outcome')", stored: true);
 

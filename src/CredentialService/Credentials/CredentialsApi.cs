@@ -20,6 +20,7 @@ public static class CredentialsApi
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
     public const int MaxQueryLength = 200;
+    private const string SearchSeparator = "\u0001";
 
     public static RouteGroupBuilder MapCredentials(this IEndpointRouteBuilder routes)
     {
@@ -40,6 +41,7 @@ public static class CredentialsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status409Conflict) // over Credentials:MaxPerTenant, or a replay of a deleted credential
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapGet("/", List)
@@ -90,8 +92,8 @@ public static class CredentialsApi
         CreateCredentialRequest request,
         [FromHeader(Name = IdempotencyKeys.Header), MaxLength(IdempotencyKeys.MaxLength), RegularExpression(IdempotencyKeys.Pattern)] string? idempotencyKey,
         Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
-        IdempotentCreate idempotent, ServiceMetrics metrics, ILogger<CreateCredentialRequest> logger, TimeProvider time,
-        CancellationToken ct)
+        IdempotentCreate idempotent, CredentialLimits limits, ServiceMetrics metrics, ILogger<CreateCredentialRequest> logger,
+        TimeProvider time, CancellationToken ct)
     {
         CredentialLog.CreateRequested(logger, request);
         var name = request.Name!.Trim();
@@ -101,6 +103,9 @@ public static class CredentialsApi
 
         async Task<CredentialResponse> Insert()
         {
+            // The per-tenant limit holds inside a transaction (the idempotent path already has one).
+            await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+            await limits.EnsureRoomAsync(caller.TenantId, ct);
             var now = time.UtcNowForDatabase();
             var credential = new Credential
             {
@@ -119,6 +124,7 @@ public static class CredentialsApi
             db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Created, time,
                 new EventDetail(Region: region, AppApiKeyLast4: key.Last4)));
             await db.SaveChangesAsync(ct);
+            if (tx is not null) await tx.CommitAsync(ct);
             metrics.CredentialChanged(AuditAction.Created);
             return CredentialResponse.From(credential);
         }
@@ -144,6 +150,13 @@ public static class CredentialsApi
             case IdempotentCreate.Replayed replayed:
                 http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
                 return CreatedAt(http, replayed.Response);
+            case IdempotentCreate.CredentialGone gone:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    type: "https://credential-service/problems/idempotent-credential-deleted",
+                    title: "The credential this request created has been deleted",
+                    detail: $"This {IdempotencyKeys.Header} created credential {gone.CredentialId}, which has been deleted " +
+                            "since. To create a new credential, use a new key.");
             default:
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status422UnprocessableEntity,
@@ -174,6 +187,7 @@ public static class CredentialsApi
         if (region is not null && !Region.TryNormalize(region, out regionFilter))
             errors["region"] = [$"region must be one of: {Region.AllowedValues}."];
         if (q is { Length: > MaxQueryLength }) errors["q"] = [$"q must be at most {MaxQueryLength} characters."];
+        else if (q is not null && q.Any(char.IsControl)) errors["q"] = ["q must not contain control characters."];
         if (lastOutcome is not null && !OutcomeFilter.IsValid(lastOutcome))
             errors["lastOutcome"] = [$"lastOutcome must be one of: {OutcomeFilter.AllowedValues}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -187,8 +201,9 @@ public static class CredentialsApi
         if (!string.IsNullOrEmpty(q))
         {
             var pattern = $"%{EscapeLike(q)}%";
-            query = query.Where(c => EF.Functions.ILike(c.Name, pattern, @"\")
-                                     || (c.Description != null && EF.Functions.ILike(c.Description, pattern, @"\")));
+            // One expression over name and description, which the trigram index ix_credentials_tenant_search covers
+            // (with the tenant); the separator is a control character, which q cannot contain, so no match spans both.
+            query = query.Where(c => EF.Functions.ILike(c.Name + SearchSeparator + (c.Description ?? ""), pattern, @"\"));
         }
 
         var page = await query.OrderByDescending(c => c.Id).Take(take + 1).Select(CredentialResponse.Projection).ToListAsync(ct);
@@ -264,7 +279,7 @@ public static class CredentialsApi
 
         try
         {
-            // The UPDATE carries "WHERE xmin = <version read>": of concurrent writers with one If-Match, one wins.
+            // The UPDATE carries "WHERE version = <version read>": of concurrent writers with one If-Match, one wins.
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateConcurrencyException)
@@ -309,7 +324,7 @@ public static class CredentialsApi
         return TypedResults.Created($"/v1/credentials/{response.Id}", response);
     }
 
-    private static ProblemHttpResult PreconditionFailed(uint? current) => TypedResults.Problem(
+    private static ProblemHttpResult PreconditionFailed(long? current) => TypedResults.Problem(
         statusCode: StatusCodes.Status412PreconditionFailed,
         title: "The credential was changed by someone else",
         detail: "If-Match does not match the credential's current ETag" +

@@ -24,7 +24,18 @@ internal sealed class DatabaseMigrator(IServiceProvider services, IOptions<Datab
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({StartupLockId})", cancellationToken);
             if (options.Value.MigrateOnStartup)
             {
-                await db.Database.MigrateAsync(cancellationToken);
+                // Building an index over a large table takes longer than any request may.
+                await db.Database.ExecuteSqlRawAsync("SET statement_timeout = 0", cancellationToken);
+                db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+                try
+                {
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
+                finally
+                {
+                    db.Database.SetCommandTimeout(null);
+                    await db.Database.ExecuteSqlRawAsync("RESET statement_timeout", CancellationToken.None);
+                }
             }
 
             await scope.ServiceProvider.GetRequiredService<KeyRingCanaryStore>().EnsureAsync(cancellationToken);

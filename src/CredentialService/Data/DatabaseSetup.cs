@@ -49,6 +49,13 @@ public static class DatabaseSetup
         if (!Has("Cancellation Timeout")) csb.CancellationTimeout = 2000;
         if (!Has("Max Auto Prepare")) csb.MaxAutoPrepare = 32;
         if (!Has("No Reset On Close")) csb.NoResetOnClose = true;
+        // A statement that runs too long is stopped by the server a second before the client would give up on it:
+        // the server's "canceling statement due to statement timeout" (a 504) is then told apart from a database
+        // that does not answer at all (a 503). The migrator lifts it for its own session.
+        if (csb.CommandTimeout > 1 && csb.Options?.Contains("statement_timeout", StringComparison.Ordinal) != true)
+        {
+            csb.Options = $"{csb.Options} -c statement_timeout={(csb.CommandTimeout - 1) * 1000}".Trim();
+        }
         return csb.ConnectionString;
     }
 }

@@ -7,7 +7,8 @@ namespace CredentialService.Idempotency;
 
 /// <summary>
 /// The first response to a create with an <c>Idempotency-Key</c>, kept 24 h per tenant so a retry gets it again.
-/// The request is remembered only as a salted SHA-256 fingerprint, so the key it carried is not stored here.
+/// The request is remembered only as a fingerprint: a SHA-256 digest of it, protected with DataProtection (see
+/// <see cref="IdempotentCreate"/>), so neither the key it carried nor a digest that could confirm a guess is stored.
 /// </summary>
 public sealed class IdempotencyRecord
 {
@@ -20,6 +21,7 @@ public sealed class IdempotencyRecord
     public string? ResponseBody { get; set; }
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>The plain digest of a request; it is stored only protected (<see cref="IdempotentCreate"/>).</summary>
     public static byte[] FingerprintOf(string tenantId, string idempotencyKey, params string?[] normalizedFields)
     {
         var text = new StringBuilder().Append(tenantId).Append('\0').Append(idempotencyKey);

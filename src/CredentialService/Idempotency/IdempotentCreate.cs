@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using CredentialService.Credentials;
 using CredentialService.Data;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
 namespace CredentialService.Idempotency;
@@ -9,17 +11,30 @@ namespace CredentialService.Idempotency;
 /// Runs a create at most once per (tenant, Idempotency-Key). The record row is inserted first, in the same
 /// transaction as the credential: a concurrent request with the same key blocks on that row until the first commits,
 /// then finds it and replays the stored response. Two racing identical requests create one credential.
+/// <para>
+/// The stored fingerprint is the request's digest protected with DataProtection (purpose bound to the tenant and the
+/// Idempotency-Key): whoever reads the table cannot test a guessed App API Key against it. A record written before
+/// this protection existed holds the bare 32-byte digest; it is still compared as such until it expires (24 h) and
+/// is purged.
+/// </para>
 /// </summary>
-public sealed class IdempotentCreate(CredentialsDbContext db, TimeProvider time)
+public sealed class IdempotentCreate(CredentialsDbContext db, IDataProtectionProvider dataProtection, TimeProvider time)
 {
+    private const string Purpose = "CredentialService.Idempotency.Fingerprint.v1";
+    private const int LegacyFingerprintLength = 32;
+
     public abstract record Outcome;
     public sealed record Fresh(CredentialResponse Response) : Outcome;
     public sealed record Replayed(CredentialResponse Response) : Outcome;
     public sealed record Mismatch : Outcome;
 
+    /// <summary>The key replays a create whose credential has been deleted since.</summary>
+    public sealed record CredentialGone(Guid CredentialId) : Outcome;
+
     public async Task<Outcome> RunAsync(
         string tenantId, string key, byte[] fingerprint, Func<Task<CredentialResponse>> create, CancellationToken ct)
     {
+        var protector = (IPersistedDataProtector)dataProtection.CreateProtector(Purpose, tenantId, key);
         var now = time.UtcNowForDatabase();
         var expiredBefore = now - IdempotencyRecord.Lifetime;
 
@@ -31,7 +46,7 @@ public sealed class IdempotentCreate(CredentialsDbContext db, TimeProvider time)
             var claimed = await db.Database.ExecuteSqlAsync(
                 $"""
                  INSERT INTO idempotency_records (tenant_id, key, fingerprint, created_at)
-                 VALUES ({tenantId}, {key}, {fingerprint}, {now}) ON CONFLICT DO NOTHING
+                 VALUES ({tenantId}, {key}, {protector.Protect(fingerprint)}, {now}) ON CONFLICT DO NOTHING
                  """, ct);
             if (claimed == 1)
             {
@@ -49,7 +64,26 @@ public sealed class IdempotentCreate(CredentialsDbContext db, TimeProvider time)
 
         var record = await db.IdempotencyRecords.AsNoTracking()
             .FirstAsync(r => r.TenantId == tenantId && r.Key == key, ct);
-        if (!record.Fingerprint.AsSpan().SequenceEqual(fingerprint)) return new Mismatch();
+        if (!Matches(protector, record.Fingerprint, fingerprint)) return new Mismatch();
+        if (record.CredentialId is { } id && !await db.Credentials.AnyAsync(c => c.TenantId == tenantId && c.Id == id, ct))
+        {
+            return new CredentialGone(id);
+        }
+
         return new Replayed(JsonSerializer.Deserialize(record.ResponseBody!, CredentialServiceJsonContext.Default.CredentialResponse)!);
+    }
+
+    private static bool Matches(IPersistedDataProtector protector, byte[] stored, byte[] fingerprint)
+    {
+        if (stored.Length == LegacyFingerprintLength) return CryptographicOperations.FixedTimeEquals(stored, fingerprint);
+        try
+        {
+            var digest = protector.DangerousUnprotect(stored, ignoreRevocationErrors: true, out _, out _);
+            return CryptographicOperations.FixedTimeEquals(digest, fingerprint);
+        }
+        catch (CryptographicException)
+        {
+            return false; // protected under a key this ring no longer has: it cannot be shown to be the same request
+        }
     }
 }

@@ -21,6 +21,7 @@ namespace CredentialService;
 [JsonSerializable(typeof(CredentialEventPage))]
 [JsonSerializable(typeof(EventDetail))]
 [JsonSerializable(typeof(RewrapResult))]
+[JsonSerializable(typeof(KeyUsagePage))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Usages.PutUsageRequest))]

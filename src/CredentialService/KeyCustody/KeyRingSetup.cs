@@ -57,9 +57,40 @@ public static class KeyRingSetup
             builder.Services.AddHostedService<UnprotectedKeyRingWarning>();
         }
 
+        builder.Services.PostConfigure<LoggerFilterOptions>(KeepDataProtectionLogsAtInformation);
         builder.Services.AddSingleton<AppApiKeyProtector>();
         builder.Services.AddScoped<KeyRingCanaryStore>();
         return builder;
+    }
+
+    private const string DataProtectionCategory = "Microsoft.AspNetCore.DataProtection";
+
+    /// <summary>
+    /// DataProtection logs key XML (master keys included, when the ring is not encrypted) at Debug. Whatever the
+    /// configuration says, its categories stay at Information or above: every rule that would let a DataProtection
+    /// category through below Information is raised, and each provider gets a rule for the category, so no
+    /// broader rule (such as <c>Default: Trace</c>) applies to it.
+    /// </summary>
+    private static void KeepDataProtectionLogsAtInformation(LoggerFilterOptions options)
+    {
+        var providers = options.Rules.Select(r => r.ProviderName).Append(null).Distinct().ToList();
+        for (var i = 0; i < options.Rules.Count; i++)
+        {
+            var rule = options.Rules[i];
+            if (rule.CategoryName is { } category && category.StartsWith(DataProtectionCategory, StringComparison.Ordinal)
+                && (rule.LogLevel is null || rule.LogLevel < LogLevel.Information))
+            {
+                options.Rules[i] = new LoggerFilterRule(rule.ProviderName, rule.CategoryName, LogLevel.Information, rule.Filter);
+            }
+        }
+
+        foreach (var provider in providers)
+        {
+            if (!options.Rules.Any(r => r.ProviderName == provider && r.CategoryName == DataProtectionCategory))
+            {
+                options.Rules.Add(new LoggerFilterRule(provider, DataProtectionCategory, LogLevel.Information, null));
+            }
+        }
     }
 
     private static X509Certificate2 Load(CertificateOptions certificate, string settingName)

@@ -36,6 +36,7 @@ public static partial class RewrapApi
             .WithSummary("Re-protect every stored key under the current data-protection key")
             .WithDescription("Counts: scanned, rewrapped, failed. A key that cannot be decrypted is counted as failed " +
                              "and logged with its credential id; it is never replaced.");
+        group.MapKeyUsage();
         return group;
     }
 

@@ -15,7 +15,7 @@ public sealed class ProxyKeyCache(AppApiKeyProtector protector, IOptions<ProxyOp
 {
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 100_000 });
 
-    public AppApiKey KeyOf(Guid credentialId, string tenantId, uint version, byte[] ciphertext)
+    public AppApiKey KeyOf(Guid credentialId, string tenantId, long version, byte[] ciphertext)
     {
         var seconds = options.Value.KeyCacheSeconds;
         if (seconds <= 0) return protector.Unprotect(ciphertext, tenantId, credentialId).Key;

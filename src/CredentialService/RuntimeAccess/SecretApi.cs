@@ -57,7 +57,7 @@ public static class SecretApi
         if (credential is null) return TypedResults.NotFound();
 
         var key = protector.Reveal(credential);
-        db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.SecretRead, time));
+        await AuditTrail.RecordSecretReadAsync(db, credential, caller, time, ct);
         await db.SaveChangesKeepingEventsAsync(credential, ct);
         metrics.SecretRead();
 

@@ -60,7 +60,8 @@ public sealed class UndecryptableCredentialTests : KeyRingTest
 
         var (status, body) = await host.Readiness();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        Assert.Contains("canary", body["checks"]!["key_ring"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("unusable", body["checks"]!["key_ring"]!["description"]!.GetValue<string>());
+        Assert.Contains(host.Logs.Lines, l => l.Contains("Readiness: key ring unusable", StringComparison.Ordinal) && l.Contains("canary", StringComparison.Ordinal));
         await AssertUndecryptable(await client.GetAsync($"/v1/credentials/{lost}/secret"), lost, otherKey: null);
         await AssertUndecryptable(await client.PostAsync($"/v1/credentials/{lost}/test", null), lost, otherKey: null);
         Assert.Equal(new RewrapCounts(Scanned: 2, Rewrapped: 0, Failed: 2), await AdminOf(host).Rewrap());

@@ -64,6 +64,9 @@ namespace CredentialService.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_credential_events");
 
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_credential_events_at");
+
                     b.HasIndex("TenantId", "CredentialId", "Id")
                         .HasDatabaseName("ix_credential_events_tenant_id_credential_id_id");
 
@@ -147,11 +150,12 @@ namespace CredentialService.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("usage_count");
 
-                    b.Property<uint>("Version")
+                    b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("xid")
-                        .HasColumnName("xmin");
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(1L)
+                        .HasColumnName("version");
 
                     b.HasKey("Id")
                         .HasName("pk_credentials");

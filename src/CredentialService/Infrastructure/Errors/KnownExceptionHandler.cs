@@ -48,6 +48,28 @@ internal sealed partial class KnownExceptionHandler(
                              "key ring or its certificate was lost, restore it, or send the key again with PATCH appApiKey.",
                 };
                 break;
+            case var ex when IsStatementTimeout(ex) && !context.RequestAborted.IsCancellationRequested:
+                LogStatementTimeout(logger, context.Request.Method, context.GetEndpoint()?.DisplayName);
+                metrics.QueryTimedOut();
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status504GatewayTimeout,
+                    Type = "https://credential-service/problems/query-timeout",
+                    Title = "The query took too long",
+                    Detail = "The database stopped this request's query because it ran out of time. Narrow the request " +
+                             "(e.g. a longer q, a region filter) or try again later.",
+                };
+                break;
+            case Credentials.TenantCredentialLimitException limit:
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status409Conflict,
+                    Type = "https://credential-service/problems/credential-limit-reached",
+                    Title = "This tenant has as many credentials as it may have",
+                    Detail = $"A tenant may store at most {limit.MaxPerTenant} credentials. Delete ones no longer used, " +
+                             "or ask the operator to raise Credentials:MaxPerTenant.",
+                };
+                break;
             case var ex when IsDatabaseUnavailable(ex):
                 LogDatabaseUnavailable(logger, ex.GetType().Name);
                 metrics.DatabaseUnavailable();
@@ -117,6 +139,20 @@ internal sealed partial class KnownExceptionHandler(
         return false;
     }
 
+    /// <summary>
+    /// The server cancelled a statement that ran out of time (SQLSTATE 57014): the database answered, so this is not
+    /// "unavailable". A client-side timeout (no answer at all) is still unavailable.
+    /// </summary>
+    private static bool IsStatementTimeout(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled }) return true;
+        }
+
+        return false;
+    }
+
     // Minimal APIs say e.g.: Failed to bind parameter "int? limit" from "abc".
     [GeneratedRegex("""^Failed to bind parameter "(?:[^"]* )?(?<name>[A-Za-z0-9_]+)" from""")]
     private static partial Regex UnboundParameter();
@@ -126,6 +162,9 @@ internal sealed partial class KnownExceptionHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable ({ExceptionType}); answered 503")]
     private static partial void LogDatabaseUnavailable(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A database statement ran out of time ({Method} {Endpoint}); answered 504")]
+    private static partial void LogStatementTimeout(ILogger logger, string method, string? endpoint);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception")]
     private static partial void LogUnexpected(ILogger logger, Exception exception);

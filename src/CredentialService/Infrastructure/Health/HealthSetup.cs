@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using CredentialService.Data;
 using CredentialService.KeyCustody;
@@ -7,12 +8,13 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CredentialService.Infrastructure.Health;
 
-public static class HealthSetup
+public static partial class HealthSetup
 {
-    private const string ReadyTag = "ready";
+    public const string ReadyTag = "ready";
 
     public static IHostApplicationBuilder AddHealth(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<ReadinessCache>();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5))
             .AddCheck<KeyRingHealthCheck>("key_ring", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5));
@@ -23,17 +25,29 @@ public static class HealthSetup
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson })
             .WithTags("Health");
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteJson })
-            .WithTags("Health");
+        // Not MapHealthChecks: the result is shared for a second (ReadinessCache), so a flood of probes costs nothing.
+        app.MapGet("/health/ready", async (HttpContext context, ReadinessCache readiness) =>
+            {
+                var (report, checkedAt) = await readiness.GetAsync();
+                context.Response.StatusCode = report.Status == HealthStatus.Unhealthy
+                    ? (int)HttpStatusCode.ServiceUnavailable
+                    : (int)HttpStatusCode.OK;
+                await WriteJson(context, report, checkedAt);
+            })
+            .WithTags("Health")
+            .ExcludeFromDescription();
         return app;
     }
 
-    private static Task WriteJson(HttpContext context, HealthReport report)
+    private static Task WriteJson(HttpContext context, HealthReport report) => WriteJson(context, report, DateTimeOffset.UtcNow);
+
+    private static Task WriteJson(HttpContext context, HealthReport report, DateTimeOffset checkedAt)
     {
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
         var body = new HealthResponse(
             report.Status.ToString(),
+            checkedAt,
             report.Entries.ToDictionary(
                 e => e.Key,
                 e => new HealthEntry(e.Value.Status.ToString(), e.Value.Description, (long)e.Value.Duration.TotalMilliseconds)));
@@ -41,33 +55,80 @@ public static class HealthSetup
     }
 }
 
-public sealed record HealthResponse(string Status, Dictionary<string, HealthEntry> Checks);
+/// <summary>The readiness (or liveness) answer; <c>checkedAt</c> is when the checks ran (readiness is shared for a second).</summary>
+public sealed record HealthResponse(string Status, DateTimeOffset CheckedAt, Dictionary<string, HealthEntry> Checks);
+
+/// <summary>
+/// Runs the readiness checks at most once a second: concurrent probes share one run, and the result is reused until
+/// it is a second old.
+/// </summary>
+public sealed class ReadinessCache(HealthCheckService health, TimeProvider time)
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
+    private readonly Lock gate = new();
+    private Task<(HealthReport Report, DateTimeOffset CheckedAt)>? current;
+
+    public Task<(HealthReport Report, DateTimeOffset CheckedAt)> GetAsync()
+    {
+        lock (gate)
+        {
+            if (current is null
+                || (current.IsCompleted && (!current.IsCompletedSuccessfully || time.GetUtcNow() - current.Result.CheckedAt >= Lifetime)))
+            {
+                current = RunAsync();
+            }
+
+            return current;
+        }
+    }
+
+    private async Task<(HealthReport, DateTimeOffset)> RunAsync()
+    {
+        await Task.Yield(); // leave the lock before the checks run
+        var report = await health.CheckHealthAsync(c => c.Tags.Contains(HealthSetup.ReadyTag), CancellationToken.None);
+        return (report, time.GetUtcNow());
+    }
+}
 
 public sealed record HealthEntry(string Status, string? Description, long DurationMs);
 
-/// <summary>Reachable and migrated: a database the code does not match is not ready.</summary>
-internal sealed class DatabaseHealthCheck(CredentialsDbContext db) : IHealthCheck
+/// <summary>
+/// Reachable and migrated: a database the code does not match is not ready. The answer says only "ok", "unavailable"
+/// or "not migrated" (it is unauthenticated); the details go to the log.
+/// </summary>
+internal sealed partial class DatabaseHealthCheck(CredentialsDbContext db, ILogger<DatabaseHealthCheck> logger) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            return pending.Count == 0
-                ? HealthCheckResult.Healthy("reachable and migrated")
-                : HealthCheckResult.Unhealthy($"database: {pending.Count} migration(s) not applied ({string.Join(", ", pending)})");
+            if (pending.Count == 0) return HealthCheckResult.Healthy("ok");
+            LogNotMigrated(logger, pending.Count, string.Join(", ", pending));
+            return HealthCheckResult.Unhealthy("not migrated");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"database unreachable: {ex.GetBaseException().Message}");
+            LogUnavailable(logger, ex);
+            return HealthCheckResult.Unhealthy("unavailable");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness: database has {Count} migration(s) not applied: {Migrations}")]
+    private static partial void LogNotMigrated(ILogger logger, int count, string migrations);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness: database unavailable")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception);
 }
 
-/// <summary>The key ring is usable: a protect/unprotect round trip works and the first-start canary still decrypts.</summary>
-internal sealed class KeyRingHealthCheck(
+/// <summary>
+/// The key ring is usable: a protect/unprotect round trip works and the first-start canary still decrypts. The answer
+/// says "ok" or "unusable"; the reason goes to the log.
+/// </summary>
+internal sealed partial class KeyRingHealthCheck(
     Microsoft.AspNetCore.DataProtection.IDataProtectionProvider provider,
-    KeyRingCanaryStore canary) : IHealthCheck
+    KeyRingCanaryStore canary,
+    ILogger<KeyRingHealthCheck> logger) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -75,17 +136,20 @@ internal sealed class KeyRingHealthCheck(
         {
             var protector = Microsoft.AspNetCore.DataProtection.DataProtectionCommonExtensions.CreateProtector(provider, "CredentialService.Health.v1");
             var probe = new byte[] { 1, 2, 3 };
-            if (!protector.Unprotect(protector.Protect(probe)).AsSpan().SequenceEqual(probe))
-            {
-                return HealthCheckResult.Unhealthy("key ring: protect/unprotect round trip returned a different value");
-            }
-
-            var reason = await canary.CheckAsync(cancellationToken);
-            return reason is null ? HealthCheckResult.Healthy("round trip ok; canary decrypts") : HealthCheckResult.Unhealthy($"key ring: {reason}");
+            var reason = protector.Unprotect(protector.Protect(probe)).AsSpan().SequenceEqual(probe)
+                ? await canary.CheckAsync(cancellationToken)
+                : "protect/unprotect round trip returned a different value";
+            if (reason is null) return HealthCheckResult.Healthy("ok");
+            LogUnusable(logger, reason);
+            return HealthCheckResult.Unhealthy("unusable");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"key ring unusable: {ex.GetBaseException().Message}");
+            LogUnusable(logger, $"{ex.GetType().Name}: {ex.GetBaseException().Message}");
+            return HealthCheckResult.Unhealthy("unusable");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness: key ring unusable: {Reason}")]
+    private static partial void LogUnusable(ILogger logger, string reason);
 }

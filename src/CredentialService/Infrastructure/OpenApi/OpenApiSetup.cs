@@ -49,10 +49,34 @@ public static class OpenApiSetup
         return builder;
     }
 
+    /// <summary>
+    /// Swagger UI's own files only (its scripts and styles come from the same origin); swagger-ui sets inline style
+    /// attributes, hence 'unsafe-inline' for styles, never for scripts. "Try it out" calls this origin only.
+    /// </summary>
+    private const string SwaggerContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    /// <summary>
+    /// The OpenAPI document and Swagger UI at <c>/swagger</c>: on by default in Development only; elsewhere set
+    /// <c>Swagger:Enabled=true</c>.
+    /// </summary>
     public static WebApplication UseOpenApiDocument(this WebApplication app)
     {
-        if (app.Configuration.GetValue("Swagger:Enabled", defaultValue: true))
+        if (app.Configuration.GetValue("Swagger:Enabled", defaultValue: app.Environment.IsDevelopment()))
         {
+            app.Use((context, next) =>
+            {
+                if (context.Request.Path.StartsWithSegments("/swagger"))
+                {
+                    var headers = context.Response.Headers;
+                    headers.ContentSecurityPolicy = SwaggerContentSecurityPolicy;
+                    headers.XContentTypeOptions = "nosniff";
+                    headers["Referrer-Policy"] = "no-referrer";
+                }
+
+                return next(context);
+            });
             app.UseSwagger();
             app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Credential Service v1"));
         }

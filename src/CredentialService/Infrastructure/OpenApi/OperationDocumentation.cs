@@ -54,7 +54,7 @@ internal sealed class OperationDocumentation : IOperationFilter
         }
     }
 
-    /// <summary>The version in quotes, as <see cref="ETags.Header(uint)"/> writes it.</summary>
+    /// <summary>The version in quotes, as <see cref="ETags.Header(long)"/> writes it.</summary>
     private const string ETagPattern = "^\"[0-9]{1,10}\"$";
 
     /// <summary>An ETag this service wrote, or <c>*</c> (any version).</summary>

@@ -23,6 +23,7 @@ public sealed class ServiceMetrics
     private readonly Histogram<double> proxyQueued;
     private readonly Counter<long> proxyRefused;
     private readonly Counter<long> proxyUpstream429;
+    private readonly Counter<long> queryTimeouts;
 
     public ServiceMetrics(IMeterFactory meterFactory)
     {
@@ -53,6 +54,8 @@ public sealed class ServiceMetrics
             "Proxy requests refused with 429 because their credential's bucket had no slot within Proxy:MaxQueueSeconds.");
         proxyUpstream429 = meter.CreateCounter<long>("credential_service.proxy.upstream_rate_limited", "{response}",
             "429 answers from Customer.io to proxied requests (each pauses the credential's bucket).");
+        queryTimeouts = meter.CreateCounter<long>("credential_service.query_timeouts", "{response}",
+            "Requests answered 504 because a database statement ran out of time (the database itself answered).");
     }
 
     public void ConnectionTested(string outcome, string region, TimeSpan duration)
@@ -88,4 +91,6 @@ public sealed class ServiceMetrics
     public void ProxyRefused(string region) => proxyRefused.Add(1, new KeyValuePair<string, object?>("region", region));
 
     public void ProxyUpstreamRateLimited(string region) => proxyUpstream429.Add(1, new KeyValuePair<string, object?>("region", region));
+
+    public void QueryTimedOut() => queryTimeouts.Add(1);
 }

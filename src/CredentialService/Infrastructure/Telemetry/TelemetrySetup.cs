@@ -35,7 +35,9 @@ public static class TelemetrySetup
         {
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsInfrastructurePath(context.Request.Path))
-                .AddHttpClientInstrumentation()
+                // OpenTelemetry writes traceparent/baggage into outgoing requests itself: take them out again, our
+                // trace ids are none of Customer.io's business (the handler's own propagator sends none either).
+                .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (_, request) => DropTraceContext(request))
                 .AddNpgsql());
         }
 
@@ -64,6 +66,13 @@ public static class TelemetrySetup
         }
 
         return app;
+    }
+
+    private static readonly string[] TraceContextHeaders = ["traceparent", "tracestate", "baggage", "Request-Id", "Correlation-Context"];
+
+    private static void DropTraceContext(HttpRequestMessage request)
+    {
+        foreach (var header in TraceContextHeaders) request.Headers.Remove(header);
     }
 
     private static bool PrometheusEnabled(IConfiguration configuration) =>

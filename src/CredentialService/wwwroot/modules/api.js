@@ -90,8 +90,10 @@ export const testUnsavedKey = (appApiKey, region) =>
 export const testStoredCredential = (id) =>
   call('POST', `/v1/credentials/${encodeURIComponent(id)}/test`, { body: undefined, scope: Scope.test });
 
-export const listEvents = (id) =>
-  call('GET', `/v1/credentials/${encodeURIComponent(id)}/events`, { scope: Scope.read });
+/** One page of a credential's audit trail, newest first; pass the previous page's nextCursor for older events. */
+export const listEvents = (id, cursor) =>
+  call('GET', `/v1/credentials/${encodeURIComponent(id)}/events${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
+    { scope: Scope.read });
 
 /**
  * A sentence for a person, for any failed call. 401 and 403 say what is wrong with the token;

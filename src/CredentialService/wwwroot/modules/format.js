@@ -84,5 +84,9 @@ export function eventDetail(detail) {
   if (detail.outcome) parts.push(`Result: ${outcomeLabel(detail.outcome)}`);
   if (detail.region) parts.push(`Region: ${domainOf(detail.region)}`);
   if (detail.appApiKeyLast4) parts.push(`Key ending in ${detail.appApiKeyLast4}`);
+  if (detail.count > 1) {
+    const since = detail.firstAt ? ` since ${new Date(detail.firstAt).toLocaleTimeString()}` : '';
+    parts.push(`${detail.count} reads${since}`);
+  }
   return parts.join(' · ');
 }

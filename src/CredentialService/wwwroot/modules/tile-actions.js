@@ -327,33 +327,71 @@ function setupHistory(app) {
   const dialog = $('#history-dialog');
   const body = $('#history-body');
 
+  const older = $('#history-older');
+  let current = null; // { id, cursor, rows }: the credential shown and where its next (older) page starts
+
+  function showError(error) {
+    if (app.handleSessionError(error)) return;
+    body.append(h('p', { className: 'notice notice--bad', role: 'alert' }, app.describe(error)));
+  }
+
   async function open(credential, opener) {
     $('#history-title').textContent = `History of “${credential.name}”`;
     body.replaceChildren(h('p', { className: 'muted' }, 'Loading…'));
+    older.hidden = true;
+    const shown = { id: credential.id, cursor: null, rows: null };
+    current = shown;
     openDialog(dialog, opener, dialog.querySelector('[data-close]'));
     try {
-      const { items } = await listEvents(credential.id);
-      body.replaceChildren(eventsTable(items));
+      const page = await listEvents(credential.id);
+      if (current !== shown) return; // the dialog was opened again for another credential meanwhile
+      const table = eventsTable(page.items);
+      shown.rows = table.querySelector('tbody');
+      shown.cursor = page.nextCursor;
+      body.replaceChildren(table);
+      older.hidden = !page.nextCursor;
     } catch (error) {
-      if (app.handleSessionError(error)) return;
-      body.replaceChildren(h('p', { className: 'notice notice--bad', role: 'alert' }, app.describe(error)));
+      body.replaceChildren();
+      showError(error);
     }
   }
+
+  // Older events are appended below the ones shown (the list is newest first).
+  older.addEventListener('click', async () => {
+    const shown = current;
+    if (!shown?.cursor || !shown.rows) return;
+    const restore = busy(older, 'Loading…');
+    try {
+      const page = await listEvents(shown.id, shown.cursor);
+      if (current !== shown) return;
+      shown.rows.append(...page.items.map(eventRow));
+      shown.cursor = page.nextCursor;
+      older.hidden = !page.nextCursor;
+    } catch (error) {
+      showError(error);
+    } finally {
+      restore();
+    }
+  });
 
   return { open };
 }
 
 function eventsTable(items) {
-  return h('div', { className: 'table-scroll', tabIndex: 0, role: 'region', 'aria-label': 'Events, oldest first' },
+  return h('div', { className: 'table-scroll', tabIndex: 0, role: 'region', 'aria-label': 'Events, newest first' },
     h('table', { className: 'events' },
-      h('caption', { className: 'visually-hidden' }, 'Events, oldest first'),
+      h('caption', { className: 'visually-hidden' }, 'Events, newest first'),
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'What'),
         h('th', { scope: 'col' }, 'Who'), h('th', { scope: 'col' }, 'Details'))),
-      h('tbody', {}, items.map((event) => h('tr', { 'data-action': event.action },
-        h('td', {}, timeElement(event.at)),
-        h('td', {}, actionLabel(event.action)),
-        h('td', {}, event.actor),
-        h('td', {}, eventDetail(event.detail)))))));
+      h('tbody', {}, items.map(eventRow))));
+}
+
+function eventRow(event) {
+  return h('tr', { 'data-action': event.action },
+    h('td', {}, timeElement(event.at)),
+    h('td', {}, actionLabel(event.action)),
+    h('td', {}, event.actor),
+    h('td', {}, eventDetail(event.detail)));
 }
 
