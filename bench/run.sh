@@ -224,6 +224,8 @@ SERVICE_ENV=(
   "CustomerIo__Regions__eu__BaseUrl=http://127.0.0.1:$FAKE_PORT"
   # The contract's default is 5 tests per second per tenant; the test benchmarks measure the service, not the limiter.
   RateLimiting__TestsPerSecondPerTenant=1000000
+  RateLimiting__ListRequestsPerSecondPerTenant=1000000
+  RateLimiting__WriteRequestsPerSecondPerTenant=1000000
   # Likewise the proxy's per-credential limit (10/s by contract): the proxy benchmark measures forwarding.
   Proxy__RequestsPerSecondPerCredential=100000
   "Authentication__Schemes__Bearer__ValidIssuer=$ISSUER"

@@ -87,8 +87,6 @@ internal sealed class CredentialEventConfiguration : IEntityTypeConfiguration<Cr
                 v => JsonSerializer.Serialize(v, CredentialServiceJsonContext.Default.EventDetail),
                 v => JsonSerializer.Deserialize(v, CredentialServiceJsonContext.Default.EventDetail));
         builder.HasIndex(e => new { e.TenantId, e.CredentialId, e.Id });
-        // The scheduled verification's look at a tenant's recent tests (Verification/RecentTestsBudget).
-        builder.HasIndex(e => new { e.TenantId, e.At }, "ix_credential_events_tenant_id_at_tested").HasDatabaseName("ix_credential_events_tenant_id_at_tested").HasFilter("action = 'tested'");
         builder.HasIndex(e => e.At); // the retention sweep
     }
 }

@@ -18,9 +18,12 @@ public sealed class ConnectionTestRateLimit(
     {
         var perSecond = options.Value.TestsPerSecondPerTenant;
         return Caller.TenantOf(context.User, tenancy.Value.ClaimType) is { } tenant
-            ? ($"tests:{tenant}", new RateLimit(perSecond, perSecond), TimeSpan.Zero)
+            ? (BucketOf(tenant), new RateLimit(perSecond, perSecond), TimeSpan.Zero)
             : null;
     }
+
+    /// <summary>The tenant's shared bucket of connection tests (the scheduled verification draws from it too).</summary>
+    public static string BucketOf(string tenantId) => $"tests:{tenantId}";
 
     public ProblemDetails Refused(HttpContext context, RateLimit limit, int retryAfterSeconds)
     {

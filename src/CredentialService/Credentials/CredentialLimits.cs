@@ -49,6 +49,12 @@ public static class CredentialLimitsSetup
             .Validate(o => o.MaxPerTenant > 0, "Credentials:MaxPerTenant must be positive.")
             .ValidateOnStart();
         builder.Services.AddScoped<CredentialLimits>();
+        builder.Services.AddOptions<TenantRequestLimitOptions>().BindConfiguration("RateLimiting")
+            .Validate(TenantRequestLimitOptions.IsValid,
+                "RateLimiting:ListRequestsPerSecondPerTenant and RateLimiting:WriteRequestsPerSecondPerTenant must be positive, RateLimiting:MaxQueueSeconds 0..30.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<CredentialListRateLimit>();
+        builder.Services.AddSingleton<CredentialWriteRateLimit>();
         return builder;
     }
 }

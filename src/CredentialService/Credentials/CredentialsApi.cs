@@ -7,6 +7,7 @@ using CredentialService.Infrastructure;
 using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
+using CredentialService.RateLimiting;
 using CredentialService.Usages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -32,6 +33,7 @@ public static class CredentialsApi
 
         group.MapPost("/", Create)
             .RequireAuthorization(Scopes.Write)
+            .RequireSharedRateLimit<CredentialWriteRateLimit, RouteHandlerBuilder>()
             .AddEndpointFilter<ValidationFilter<CreateCredentialRequest>>()
             .WithName("CreateCredential")
             .WithSummary("Create a Customer.io credential")
@@ -46,6 +48,7 @@ public static class CredentialsApi
 
         group.MapGet("/", List)
             .RequireAuthorization(Scopes.Read)
+            .RequireSharedRateLimit<CredentialListRateLimit, RouteHandlerBuilder>()
             .WithName("ListCredentials")
             .WithSummary("List credentials, newest first")
             .WithDescription("limit 1..200 (default 50); cursor from the previous page's nextCursor; region filter (us, eu); " +
@@ -63,6 +66,7 @@ public static class CredentialsApi
 
         group.MapPatch("/{id:guid}", Update)
             .RequireAuthorization(Scopes.Write)
+            .RequireSharedRateLimit<CredentialWriteRateLimit, RouteHandlerBuilder>()
             .AddEndpointFilter<ValidationFilter<UpdateCredentialRequest>>()
             .WithName("UpdateCredential")
             .WithSummary("Change name, description, region or rotate the key")
@@ -76,6 +80,7 @@ public static class CredentialsApi
 
         group.MapDelete("/{id:guid}", Delete)
             .RequireAuthorization(Scopes.Write)
+            .RequireSharedRateLimit<CredentialWriteRateLimit, RouteHandlerBuilder>()
             .WithName("DeleteCredential")
             .WithSummary("Delete a credential and its encrypted key")
             .WithDescription("The ciphertext is gone after it; the audit trail stays readable. Send If-Match with the ETag " +

@@ -3,6 +3,7 @@ using CredentialService.Credentials;
 using CredentialService.Data;
 using CredentialService.Infrastructure;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,6 +26,7 @@ public static class UsagesApi
 
         group.MapPut("/{usageId}", Put)
             .RequireAuthorization(Scopes.Write)
+            .RequireSharedRateLimit<CredentialWriteRateLimit, RouteHandlerBuilder>()
             .AddEndpointFilter<ValidationFilter<PutUsageRequest>>()
             .WithName("PutCredentialUsage")
             .WithSummary("Record that a source or destination uses the credential")
@@ -41,6 +43,7 @@ public static class UsagesApi
 
         group.MapDelete("/{usageId}", Delete)
             .RequireAuthorization(Scopes.Write)
+            .RequireSharedRateLimit<CredentialWriteRateLimit, RouteHandlerBuilder>()
             .WithName("DeleteCredentialUsage")
             .WithSummary("Remove a usage")
             .WithDescription("404 when the credential or the usage is absent. Adds a usage_removed event.");

@@ -124,7 +124,6 @@ internal sealed partial class VerificationScheduler(
         var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == claim.Id, stoppingToken);
         if (credential is null) return; // deleted since the claim
 
-        var next = NextDue(settings);
         AppApiKey key;
         try
         {
@@ -135,7 +134,7 @@ internal sealed partial class VerificationScheduler(
             // Not a verdict about the Customer.io key; the operator's problem, logged on every pass until fixed.
             LogUndecryptable(logger, claim.Id, ex.InnerException?.Message);
             await db.Credentials.Where(c => c.Id == claim.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextVerificationAt, next), CancellationToken.None);
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextVerificationAt, NextDue(settings)), CancellationToken.None);
             return;
         }
 
@@ -143,7 +142,8 @@ internal sealed partial class VerificationScheduler(
         var result = await scope.ServiceProvider.GetRequiredService<CustomerIoClient>().TestAsync(key, credential.Region, stoppingToken);
 
         VerdictEvents.Record(db, credential, new Caller(credential.TenantId, Actor), result, time);
-        credential.NextVerificationAt = next;
+        // Counted from the verdict, not from the claim: a slow test does not bring the next one closer.
+        credential.NextVerificationAt = NextDue(settings);
         // A finished test is written whole, even while stopping: one transaction, bounded by the command timeout.
         await VerdictEvents.SaveAsync(db, credential, CancellationToken.None);
         LogVerified(logger, claim.Id, result.Outcome);

@@ -9,7 +9,7 @@ public static class VerificationSetup
             .Validate(VerificationOptions.IsValid,
                 "Verification:IntervalHours must be between 0 (off) and 8784, and Verification:TestsPerSecond between 0 (exclusive) and 100.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<ITenantTestBudget, RecentTestsBudget>();
+        builder.Services.AddSingleton<ITenantTestBudget, SharedTestBudget>();
         builder.Services.AddHostedService<VerificationScheduler>();
         builder.Services.AddHostedService<VerdictGauge>();
         return builder;

@@ -32,6 +32,9 @@ public sealed class ServiceHost(
             ["CustomerIo:Regions:us:BaseUrl"] = us.BaseUrl.ToString(),
             ["CustomerIo:Regions:eu:BaseUrl"] = eu.BaseUrl.ToString(),
             ["CustomerIo:TimeoutSeconds"] = "3",
+            // Tests create and list far faster than a tenant may; the limits' own tests set them low.
+            ["RateLimiting:ListRequestsPerSecondPerTenant"] = "100000",
+            ["RateLimiting:WriteRequestsPerSecondPerTenant"] = "100000",
             ["Logging:LogLevel:Default"] = "Debug",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
         };

@@ -55,9 +55,9 @@ public sealed class UsagesTests(SharedService service)
         Assert.Equal(0, (await client.GetJson($"/v1/credentials/{id}"))["usageCount"]!.GetValue<int>());
 
         var events = (await client.GetJson($"/v1/credentials/{id}/events"))["items"]!.AsArray();
-        Assert.Equal(["created", "usage_added", "usage_removed"], events.Select(e => e!["action"]!.GetValue<string>()));
+        Assert.Equal(["usage_removed", "usage_added", "created"], events.Select(e => e!["action"]!.GetValue<string>())); // newest first
         Assert.Equal("src-1", events[1]!["detail"]!["usage"]!["id"]!.GetValue<string>());
-        Assert.Equal("source", events[2]!["detail"]!["usage"]!["kind"]!.GetValue<string>());
+        Assert.Equal("source", events[0]!["detail"]!["usage"]!["kind"]!.GetValue<string>());
     }
 
     [Theory]
@@ -169,7 +169,7 @@ public sealed class UsagesTests(SharedService service)
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/v1/credentials/{id}/usages")).StatusCode);
         Assert.Equal(0L, await CountUsagesInDatabase(id));
 
-        var deleted = (await client.GetJson($"/v1/credentials/{id}/events"))["items"]!.AsArray()[^1]!;
+        var deleted = (await client.GetJson($"/v1/credentials/{id}/events"))["items"]!.AsArray()[0]!; // newest first
         Assert.Equal("deleted", deleted["action"]!.GetValue<string>());
         Assert.True(deleted["detail"]!["forced"]!.GetValue<bool>());
         Assert.Equal(12, deleted["detail"]!["usagesRemoved"]!.GetValue<int>());
@@ -184,7 +184,7 @@ public sealed class UsagesTests(SharedService service)
         await client.DeleteAsync($"/v1/credentials/{id}/usages/src-1");
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/v1/credentials/{id}")).StatusCode);
-        var deleted = (await client.GetJson($"/v1/credentials/{id}/events"))["items"]!.AsArray()[^1]!;
+        var deleted = (await client.GetJson($"/v1/credentials/{id}/events"))["items"]!.AsArray()[0]!; // newest first
         Assert.False(deleted["detail"]!["forced"]!.GetValue<bool>());
     }
 

@@ -70,10 +70,6 @@ namespace CredentialService.Data.Migrations
                     b.HasIndex("TenantId", "CredentialId", "Id")
                         .HasDatabaseName("ix_credential_events_tenant_id_credential_id_id");
 
-                    b.HasIndex(new[] { "TenantId", "At" }, "ix_credential_events_tenant_id_at_tested")
-                        .HasDatabaseName("ix_credential_events_tenant_id_at_tested")
-                        .HasFilter("action = 'tested'");
-
                     b.ToTable("credential_events", (string)null);
                 });
 

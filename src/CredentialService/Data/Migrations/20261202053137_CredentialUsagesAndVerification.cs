@@ -90,12 +90,6 @@ namespace CredentialService.Data.Migrations
                 table: "credentials",
                 column: "created_at",
                 filter: "next_verification_at IS NULL");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_credential_events_tenant_id_at_tested",
-                table: "credential_events",
-                columns: new[] { "tenant_id", "at" },
-                filter: "action = 'tested'");
         }
 
         /// <inheritdoc />
@@ -123,10 +117,6 @@ namespace CredentialService.Data.Migrations
             migrationBuilder.DropIndex(
                 name: "ix_credentials_unscheduled",
                 table: "credentials");
-
-            migrationBuilder.DropIndex(
-                name: "ix_credential_events_tenant_id_at_tested",
-                table: "credential_events");
 
             migrationBuilder.DropColumn(
                 name: "last_outcome",
