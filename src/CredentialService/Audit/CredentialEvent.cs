@@ -43,7 +43,10 @@ public sealed record EventDetail(
     DateTime? FirstAt = null);
 
 /// <summary>The usage an event is about.</summary>
-public sealed record UsageDetail(string Id, string Kind, string Name);
+public sealed record UsageDetail(
+    [property: MaxLength(Usages.UsageRules.IdMaxLength)] string Id,
+    [property: AllowedValues(Usages.UsageKind.Source, Usages.UsageKind.Destination)] string Kind,
+    [property: MaxLength(CredentialFieldRules.NameMaxLength)] string Name);
 
 /// <summary>One entry of a credential's audit trail, written in the same transaction as the change it records.</summary>
 public sealed class CredentialEvent

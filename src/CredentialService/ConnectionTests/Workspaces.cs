@@ -1,9 +1,12 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 
 namespace CredentialService.ConnectionTests;
 
 /// <summary>A Customer.io workspace an App API Key opens, as <c>GET /v1/workspaces</c> names it.</summary>
-public sealed record Workspace(string Id, string Name);
+public sealed record Workspace(
+    [property: MaxLength(Workspaces.MaxFieldLength)] string Id,
+    [property: MaxLength(Workspaces.MaxFieldLength)] string Name);
 
 /// <summary>
 /// Reads <c>{"workspaces":[{"id":...,"name":...}]}</c> from a successful <c>GET /v1/workspaces</c>. The body is not
@@ -13,7 +16,7 @@ public static class Workspaces
 {
     public const int MaxListed = 20;
     private const int MaxBodyBytes = 64 * 1024;
-    private const int MaxFieldLength = 200;
+    internal const int MaxFieldLength = 200;
 
     public static async Task<IReadOnlyList<Workspace>?> ReadAsync(HttpContent content, CancellationToken ct)
     {

@@ -34,6 +34,7 @@ public static class CredentialsApi
         group.MapPost("/", Create)
             .RequireAuthorization(Scopes.Write)
             .RequireSharedRateLimit<CredentialWriteRateLimit, RouteHandlerBuilder>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddEndpointFilter<ValidationFilter<CreateCredentialRequest>>()
             .WithName("CreateCredential")
             .WithSummary("Create a Customer.io credential")
@@ -49,6 +50,7 @@ public static class CredentialsApi
         group.MapGet("/", List)
             .RequireAuthorization(Scopes.Read)
             .RequireSharedRateLimit<CredentialListRateLimit, RouteHandlerBuilder>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("ListCredentials")
             .WithSummary("List credentials, newest first")
             .WithDescription("limit 1..200 (default 50); cursor from the previous page's nextCursor; region filter (us, eu); " +
@@ -67,6 +69,7 @@ public static class CredentialsApi
         group.MapPatch("/{id:guid}", Update)
             .RequireAuthorization(Scopes.Write)
             .RequireSharedRateLimit<CredentialWriteRateLimit, RouteHandlerBuilder>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddEndpointFilter<ValidationFilter<UpdateCredentialRequest>>()
             .WithName("UpdateCredential")
             .WithSummary("Change name, description, region or rotate the key")
@@ -81,6 +84,7 @@ public static class CredentialsApi
         group.MapDelete("/{id:guid}", Delete)
             .RequireAuthorization(Scopes.Write)
             .RequireSharedRateLimit<CredentialWriteRateLimit, RouteHandlerBuilder>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("DeleteCredential")
             .WithSummary("Delete a credential and its encrypted key")
             .WithDescription("The ciphertext is gone after it; the audit trail stays readable. Send If-Match with the ETag " +

@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using CredentialService.Credentials;
+using CredentialService.Infrastructure;
 using FluentValidation;
 
 namespace CredentialService.Usages;
@@ -7,7 +9,12 @@ namespace CredentialService.Usages;
 /// <summary>Body of <c>PUT /v1/credentials/{id}/usages/{usageId}</c>.</summary>
 public sealed record PutUsageRequest(string? Kind, string? Name);
 
-public sealed record UsageResponse(string Id, string Kind, string Name, DateTime CreatedAt, DateTime UpdatedAt)
+public sealed record UsageResponse(
+    [property: MaxLength(UsageRules.IdMaxLength), RegularExpression(UsageRules.IdRegex)] string Id,
+    [property: AllowedValues(UsageKind.Source, UsageKind.Destination)] string Kind,
+    [property: MaxLength(CredentialFieldRules.NameMaxLength)] string Name,
+    DateTime CreatedAt,
+    DateTime UpdatedAt)
 {
     public static UsageResponse From(CredentialUsage u) => new(u.UsageId, u.Kind, u.Name, u.CreatedAt, u.UpdatedAt);
 }
@@ -22,7 +29,9 @@ public static partial class UsageRules
 
     public const string IdMessage = "usageId must be 1 to 200 characters of A-Z, a-z, 0-9, '.', '_', ':' and '-'.";
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
+    public const string IdRegex = "^[A-Za-z0-9._:-]+$";
+
+    [GeneratedRegex(IdRegex)]
     private static partial Regex IdPattern();
 }
 
@@ -30,8 +39,8 @@ public sealed class PutUsageRequestValidator : AbstractValidator<PutUsageRequest
 {
     public PutUsageRequestValidator()
     {
-        RuleFor(r => r.Kind).Must(UsageKind.IsValid)
+        RuleFor(r => r.Kind).SetValidator(new OneOfValidator<PutUsageRequest>([UsageKind.Source, UsageKind.Destination]))
             .WithMessage($"kind is required and must be one of: {UsageKind.AllowedValues}.").OverridePropertyName("kind");
-        RuleFor(r => r.Name).MustBeName().OverridePropertyName("name");
+        RuleFor(r => CredentialFieldRules.Trimmed(r.Name)).MustBeName().OverridePropertyName("name");
     }
 }

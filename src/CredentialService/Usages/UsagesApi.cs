@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CredentialService.Audit;
 using CredentialService.Credentials;
 using CredentialService.Data;
@@ -27,6 +28,7 @@ public static class UsagesApi
         group.MapPut("/{usageId}", Put)
             .RequireAuthorization(Scopes.Write)
             .RequireSharedRateLimit<CredentialWriteRateLimit, RouteHandlerBuilder>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddEndpointFilter<ValidationFilter<PutUsageRequest>>()
             .WithName("PutCredentialUsage")
             .WithSummary("Record that a source or destination uses the credential")
@@ -44,6 +46,7 @@ public static class UsagesApi
         group.MapDelete("/{usageId}", Delete)
             .RequireAuthorization(Scopes.Write)
             .RequireSharedRateLimit<CredentialWriteRateLimit, RouteHandlerBuilder>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("DeleteCredentialUsage")
             .WithSummary("Remove a usage")
             .WithDescription("404 when the credential or the usage is absent. Adds a usage_removed event.");
@@ -52,7 +55,7 @@ public static class UsagesApi
     }
 
     public static async Task<Results<Created<UsageResponse>, Ok<UsageResponse>, NotFound, ValidationProblem>> Put(
-        Guid id, string usageId, PutUsageRequest request, Caller caller, CredentialsDbContext db, TimeProvider time,
+        Guid id, [MaxLength(UsageRules.IdMaxLength), RegularExpression(UsageRules.IdRegex)] string usageId, PutUsageRequest request, Caller caller, CredentialsDbContext db, TimeProvider time,
         CancellationToken ct)
     {
         if (!UsageRules.IsValidId(usageId)) return InvalidUsageId();
@@ -104,7 +107,7 @@ public static class UsagesApi
     }
 
     public static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(
-        Guid id, string usageId, Caller caller, CredentialsDbContext db, TimeProvider time, CancellationToken ct)
+        Guid id, [MaxLength(UsageRules.IdMaxLength), RegularExpression(UsageRules.IdRegex)] string usageId, Caller caller, CredentialsDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (!UsageRules.IsValidId(usageId)) return InvalidUsageId();
 
