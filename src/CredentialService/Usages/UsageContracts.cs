@@ -7,7 +7,9 @@ using FluentValidation;
 namespace CredentialService.Usages;
 
 /// <summary>Body of <c>PUT /v1/credentials/{id}/usages/{usageId}</c>.</summary>
-public sealed record PutUsageRequest(string? Kind, string? Name);
+public sealed record PutUsageRequest(
+    [property: AllowedValues(UsageKind.Source, UsageKind.Destination)] string? Kind, // exact, lower case
+    string? Name);
 
 public sealed record UsageResponse(
     [property: MaxLength(UsageRules.IdMaxLength), RegularExpression(UsageRules.IdRegex)] string Id,
@@ -39,7 +41,7 @@ public sealed class PutUsageRequestValidator : AbstractValidator<PutUsageRequest
 {
     public PutUsageRequestValidator()
     {
-        RuleFor(r => r.Kind).SetValidator(new OneOfValidator<PutUsageRequest>([UsageKind.Source, UsageKind.Destination]))
+        RuleFor(r => r.Kind).Must(UsageKind.IsValid)
             .WithMessage($"kind is required and must be one of: {UsageKind.AllowedValues}.").OverridePropertyName("kind");
         RuleFor(r => CredentialFieldRules.Trimmed(r.Name)).MustBeName().OverridePropertyName("name");
     }
