@@ -175,6 +175,7 @@ public sealed class TileTests(BrowserFixture fixture)
         var (page, _, api) = await fixture.SignedInPageAsync();
         var created = await api.CreateAsync("Shared", BrowserFixture.NewKey());
         await page.ReloadAsync();
+        await Expect(page.Tile("Shared")).ToBeVisibleAsync(); // the page has read it before it changes behind its back
         await ChangeBehindThePagesBackAsync(api, created, "Renamed elsewhere");
 
         await page.Tile("Shared").TileButton("Edit").ClickAsync();
@@ -205,6 +206,7 @@ public sealed class TileTests(BrowserFixture fixture)
         var (page, _, api) = await fixture.SignedInPageAsync();
         var created = await api.CreateAsync("Contested", BrowserFixture.NewKey());
         await page.ReloadAsync();
+        await Expect(page.Tile("Contested")).ToBeVisibleAsync(); // the page has read it before it changes behind its back
         await ChangeBehindThePagesBackAsync(api, created, "Contested (renamed)");
 
         await page.Tile("Contested").TileButton("Delete").ClickAsync();
