@@ -79,6 +79,9 @@ fake_pid=$!
 host_alias=host.containers.internal
 command -v podman >/dev/null && [[ "$DOCKER_HOST" == *podman* ]] || host_alias=host.docker.internal
 export CUSTOMERIO_US_BASE_URL=http://$host_alias:$us_port CUSTOMERIO_EU_BASE_URL=http://$host_alias:$eu_port
+# The fake is plain http on the host, not loopback as seen from the container: the Production (certificate) stack
+# refuses that unless told this is a test stack.
+export CUSTOMERIO_ALLOW_PLAIN_HTTP=true
 
 wait_ready() {   # wait_ready SECONDS: /health/ready answers 200 from outside
   local deadline=$((SECONDS + $1))

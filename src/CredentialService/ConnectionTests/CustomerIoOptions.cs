@@ -27,6 +27,12 @@ public sealed class CustomerIoOptions
 
     public bool ProbeOtherRegion { get; set; } = true;
 
+    /// <summary>
+    /// Outside Development, plain-http base URLs on a non-loopback host are refused unless this is set: only for a test
+    /// stack whose fake Customer.io runs on another container host (the CI's compose check). Never in production.
+    /// </summary>
+    public bool AllowPlainHttp { get; set; }
+
     public Uri BaseUrl(string region) => new(Regions[region].BaseUrl.TrimEnd('/') + "/", UriKind.Absolute);
 
     internal static bool HasValidRegions(CustomerIoOptions o) =>

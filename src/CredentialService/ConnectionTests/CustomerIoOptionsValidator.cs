@@ -11,7 +11,7 @@ internal sealed class CustomerIoOptionsValidator(IHostEnvironment environment) :
 {
     public ValidateOptionsResult Validate(string? name, CustomerIoOptions options)
     {
-        if (environment.IsDevelopment()) return ValidateOptionsResult.Success;
+        if (environment.IsDevelopment() || options.AllowPlainHttp) return ValidateOptionsResult.Success;
         var failures = new List<string>();
         foreach (var region in new[] { Region.Us, Region.Eu })
         {

@@ -133,10 +133,15 @@ public sealed class SmallThingsTests : IsolatedServiceTest
     [InlineData("Production", "http://localhost:9/", true)]
     [InlineData("Production", "http://[::1]:9/", true)]
     [InlineData("Development", "http://api.customer.example", true)]
+    [InlineData("Production", "http://api.customer.example", true, "true")]
     public async Task Plain_http_Customer_io_base_urls_are_refused_at_start_outside_Development_unless_loopback(
-        string environment, string baseUrl, bool starts)
+        string environment, string baseUrl, bool starts, string allowPlainHttp = "false")
     {
-        var host = StartHost(new Dictionary<string, string?>(Production) { ["CustomerIo:Regions:eu:BaseUrl"] = baseUrl }, environment);
+        var host = StartHost(new Dictionary<string, string?>(Production)
+        {
+            ["CustomerIo:Regions:eu:BaseUrl"] = baseUrl,
+            ["CustomerIo:AllowPlainHttp"] = allowPlainHttp, // the explicit opt-in of a test stack
+        }, environment);
         var error = Record.Exception(() => host.Server);
         if (starts)
         {
