@@ -59,12 +59,13 @@ public sealed class ProxyRateLimitTests : IsolatedServiceTest
             Assert.True(arrivals[k] >= earliest, $"request {k} arrived {(arrivals[k] - arrivals[0]).TotalMilliseconds:0} ms after the first");
         }
 
-        // Per second, after the first burst: the limit, plus two for the forwarding's jitter on a loaded machine
-        // (a grant is timed by the database; the arrival also carries the service's own latency).
+        // Per second, after the first burst: the limit, plus three for the forwarding's jitter on a loaded machine
+        // (a grant is timed by the database; the arrival also carries the service's own latency, and a stalled
+        // request arrives together with the next ones). Two per-process limiters would put 10 through every second.
         for (var start = arrivals[0].AddSeconds(1); start < arrivals[^1]; start = start.AddMilliseconds(100))
         {
             var inWindow = arrivals.Count(a => a >= start && a < start.AddSeconds(1));
-            Assert.True(inWindow <= PerSecond + 2, $"{inWindow} requests in the second from {(start - arrivals[0]).TotalMilliseconds:0} ms");
+            Assert.True(inWindow <= PerSecond + 3, $"{inWindow} requests in the second from {(start - arrivals[0]).TotalMilliseconds:0} ms");
         }
 
         var sustained = (arrivals.Count - PerSecond) / (arrivals[^1] - arrivals[0]).TotalSeconds;
