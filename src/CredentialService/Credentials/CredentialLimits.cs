@@ -18,9 +18,12 @@ public sealed class TenantCredentialLimitException(int maxPerTenant)
 }
 
 /// <summary>
-/// Enforces the per-tenant maximum inside the create's transaction. Creates of one tenant take a transaction-scoped
-/// advisory lock on the tenant first, so two instances cannot both see "one place left" and both insert; creates of
-/// different tenants do not wait for each other (unless their tenant ids hash alike). The count stops at the maximum.
+/// Enforces the per-tenant maximum inside the create's transaction. The tenant's row of
+/// <see cref="TenantCredentialCount"/> is locked first (an upsert, so a tenant's first create locks it too): creates of
+/// one tenant queue on it, so two instances cannot both see "one place left" and both insert, while creates of
+/// different tenants do not wait for each other. ON CONFLICT DO UPDATE reads the row's latest committed version,
+/// so a create that waited sees the ones before it. The insert's trigger then counts the new credential on the same
+/// row; the lock is held until commit.
 /// </summary>
 public sealed class CredentialLimits(CredentialsDbContext db, IOptions<CredentialLimitsOptions> options)
 {
@@ -32,12 +35,15 @@ public sealed class CredentialLimits(CredentialsDbContext db, IOptions<Credentia
         }
 
         var max = options.Value.MaxPerTenant;
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended('credential-limit:' || {tenantId}, 0))", ct);
-        var count = await db.Database
-            .SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM (SELECT 1 FROM credentials WHERE tenant_id = {tenantId} LIMIT {max}) AS c")
-            .SingleAsync(ct);
-        if (count >= max) throw new TenantCredentialLimitException(max);
+        // ToListAsync, not SingleAsync: an INSERT cannot be composed into the SELECT that SingleAsync would wrap it in.
+        var counts = await db.Database
+            .SqlQuery<int>($"""
+                INSERT INTO tenant_credential_counts AS c (tenant_id, credentials) VALUES ({tenantId}, 0)
+                ON CONFLICT (tenant_id) DO UPDATE SET credentials = c.credentials
+                RETURNING c.credentials AS "Value"
+                """)
+            .ToListAsync(ct);
+        if (counts.Single() >= max) throw new TenantCredentialLimitException(max);
     }
 }
 
