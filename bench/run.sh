@@ -26,6 +26,10 @@ bench/run.sh [options]
   --db-options OPTS    appended to the service's connection string, e.g. ";Max Auto Prepare=20"
   --keep-db            keep the seeded cluster (its folder is printed) for --reuse-db
   --reuse-db DIR       reuse a cluster kept by --keep-db: skips the first start and seeding
+  --trace              profile: perf samples the service's CPU (cpu-clock, 999 Hz, call graphs; JIT frames named
+                       through DOTNET_PerfMapEnabled=1) during each measured service run into raw/<run>.perf.data;
+                       raw/<run>.self.txt and raw/<run>.children.txt are the reports (self and inclusive time by
+                       function). Profiling costs CPU: compare traced runs only with traced runs
 EOF
 }
 
@@ -49,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     --db-options) DB_OPTIONS=$2; shift 2 ;;
     --keep-db) KEEP_DB=1; shift ;;
     --reuse-db) REUSE_DB=$(cd "$2" && pwd); shift 2 ;;
+    --trace) TRACE=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -118,6 +123,10 @@ if ! command -v wrk >/dev/null; then
   log "installing wrk (apt-get)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
+fi
+if [[ -n ${TRACE:-} ]] && ! command -v perf >/dev/null; then
+  log "installing perf (apt-get linux-perf)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-perf >/dev/null
 fi
 if [[ ! -x $PG_BIN/postgres ]]; then
   log "installing postgresql-15 (apt-get)"
@@ -234,6 +243,8 @@ SERVICE_ENV=(
   "Authentication__Schemes__Bearer__SigningKeys__0__Value=$JWT_KEY"
   "${EXTRA_ENV[@]}"
 )
+# --trace: JIT-compiled methods named in /tmp/perf-<pid>.map, for perf.
+[[ -n ${TRACE:-} ]] && SERVICE_ENV+=(DOTNET_PerfMapEnabled=1)
 # Started from its publish folder, as the container image does (WORKDIR /app): appsettings.json is read from the
 # content root, which is the working directory.
 start_service() { # log-name
@@ -350,9 +361,22 @@ run_wrk() { # name data method body url connections threads seconds
   local -a env_=(BENCH_DATA="$DATA/$data.tsv" BENCH_METHOD="$method" BENCH_BODY="$body")
   env "${env_[@]}" wrk -t"$t" -c"$c" -d"${WARMUP}s" --timeout 10s -s "$BENCH/lua/scenario.lua" "$url" >/dev/null 2>&1 || true
   before=$(snapshot)
+  local tracer=""
+  if [[ -n ${TRACE:-} && $url == "$SVC" ]]; then
+    perf record -e cpu-clock -F 999 -g -p "$SERVICE_PID" -o "$RAW/$name.perf.data" -- sleep "$d" \
+      >"$RAW/$name.perf.log" 2>&1 &
+    tracer=$!
+  fi
   env "${env_[@]}" BENCH_OUT="$RAW/$name.json" wrk -t"$t" -c"$c" -d"${d}s" --timeout 10s --latency \
     -s "$BENCH/lua/scenario.lua" "$url" >"$RAW/$name.wrk.txt" 2>&1
   cpu_delta "$name" "$before" "$(snapshot)"
+  if [[ -n $tracer ]]; then
+    wait "$tracer" || true
+    perf report -i "$RAW/$name.perf.data" --no-children --sort sym --stdio -g none --percent-limit 0.3 \
+      >"$RAW/$name.self.txt" 2>/dev/null || true
+    perf report -i "$RAW/$name.perf.data" --children --sort sym --stdio -g none --percent-limit 2 \
+      >"$RAW/$name.children.txt" 2>/dev/null || true
+  fi
   log "  $name: $(python3 -c "import json; r = json.load(open('$RAW/$name.json')); print(f\"{r['rps']:.0f} req/s, p50 {r['p50_us']/1000:.2f} ms, p99 {r['p99_us']/1000:.2f} ms, non-2xx {r['non2xx']}\")")"
 }
 run_pgbench() { # name script

@@ -201,6 +201,14 @@ public static class CredentialsApi
             errors["lastOutcome"] = [$"lastOutcome must be one of: {OutcomeFilter.AllowedValues}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
+        if (region is null && inUse is null && lastOutcome is null && string.IsNullOrEmpty(q))
+        {
+            var plain = cursor is null
+                ? CredentialQueries.FirstPage(db, caller.TenantId, take + 1)
+                : CredentialQueries.PageAfter(db, caller.TenantId, after, take + 1);
+            return Page(await plain.ToListAsync(ct), take);
+        }
+
         var query = db.Credentials.AsNoTracking().Where(c => c.TenantId == caller.TenantId);
         if (cursor is not null) query = query.Where(c => c.Id.CompareTo(after) < 0);
         if (region is not null) query = query.Where(c => c.Region == regionFilter);
@@ -215,19 +223,21 @@ public static class CredentialsApi
             query = query.Where(c => EF.Functions.ILike(c.Name + SearchSeparator + (c.Description ?? ""), pattern, @"\"));
         }
 
-        var page = await query.OrderByDescending(c => c.Id).Take(take + 1).Select(CredentialResponse.Projection).ToListAsync(ct);
-        var more = page.Count > take;
-        if (more) page.RemoveAt(take);
-        return TypedResults.Ok(new CredentialPage(page, more ? CredentialCursor.Encode(page[^1].Id) : null));
+        return Page(await query.OrderByDescending(c => c.Id).Take(take + 1).Select(CredentialResponse.Projection).ToListAsync(ct), take);
+    }
+
+    /// <summary>A page from <c>take + 1</c> rows: the extra row only says that there is a next page.</summary>
+    private static Ok<CredentialPage> Page(List<CredentialResponse> rows, int take)
+    {
+        var more = rows.Count > take;
+        if (more) rows.RemoveAt(take);
+        return TypedResults.Ok(new CredentialPage(rows, more ? CredentialCursor.Encode(rows[^1].Id) : null));
     }
 
     public static async Task<Results<Ok<CredentialResponse>, NotFound>> Get(
         Guid id, Caller caller, HttpContext http, CredentialsDbContext db, CancellationToken ct)
     {
-        var credential = await db.Credentials.AsNoTracking()
-            .Where(c => c.Id == id && c.TenantId == caller.TenantId)
-            .Select(CredentialResponse.Projection)
-            .FirstOrDefaultAsync(ct);
+        var credential = await CredentialQueries.ById(db, id, caller.TenantId, ct);
         if (credential is null) return TypedResults.NotFound();
         http.Response.Headers.ETag = ETags.Header(credential.Version);
         return TypedResults.Ok(credential);
