@@ -244,7 +244,8 @@ SERVICE_ENV=(
   "${EXTRA_ENV[@]}"
 )
 # --trace: JIT-compiled methods named in /tmp/perf-<pid>.map, for perf.
-[[ -n ${TRACE:-} ]] && SERVICE_ENV+=(DOTNET_PerfMapEnabled=1)
+# W^X off: with it, JIT code runs from a double-mapped memfd that perf cannot match with the map.
+[[ -n ${TRACE:-} ]] && SERVICE_ENV+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 # Started from its publish folder, as the container image does (WORKDIR /app): appsettings.json is read from the
 # content root, which is the working directory.
 start_service() { # log-name

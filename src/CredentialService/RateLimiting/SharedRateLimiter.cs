@@ -35,18 +35,20 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
     // A missing row is a full bucket: the insert grants at once. On an existing row, the new arrival time is
     // reserved only when the wait it implies is within max_wait; otherwise the row is left as it was and no row
     // comes back. A pause holds every grant until paused_until (and lets the burst refill only from then).
+    // Positional parameters ($1 key, $2 interval, $3 burst, $4 max wait), added unnamed and in order: Npgsql then
+    // sends the SQL as it is instead of parsing it on every acquire to rewrite named ones.
     private const string AcquireSql = """
         INSERT INTO rate_limit_buckets AS b (bucket_key, tat)
-        VALUES (@key, now() + @interval)
+        VALUES ($1, now() + $2)
         ON CONFLICT (bucket_key) DO UPDATE
-           SET tat = greatest(b.tat, now(), b.paused_until + @interval * (@burst - 1)) + @interval
-         WHERE greatest(b.tat, now(), b.paused_until + @interval * (@burst - 1)) + @interval - @interval * @burst - now() <= @max_wait
-        RETURNING extract(epoch FROM greatest(b.tat - @interval * @burst - now(), interval '0'))::float8
+           SET tat = greatest(b.tat, now(), b.paused_until + $2 * ($3 - 1)) + $2
+         WHERE greatest(b.tat, now(), b.paused_until + $2 * ($3 - 1)) + $2 - $2 * $3 - now() <= $4
+        RETURNING extract(epoch FROM greatest(b.tat - $2 * $3 - now(), interval '0'))::float8
         """;
 
     private const string WaitSql = """
-        SELECT extract(epoch FROM greatest(tat, now(), paused_until + @interval * (@burst - 1)) + @interval - @interval * @burst - now())::float8
-          FROM rate_limit_buckets WHERE bucket_key = @key
+        SELECT extract(epoch FROM greatest(tat, now(), paused_until + $2 * ($3 - 1)) + $2 - $2 * $3 - now())::float8
+          FROM rate_limit_buckets WHERE bucket_key = $1
         """;
 
     private const string PauseSql = """
@@ -77,7 +79,7 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
         await using var connection = await OpenAsync(ct);
         await using var command = new NpgsqlCommand(AcquireSql, connection);
         AddBucket(command, bucketKey, limit);
-        command.Parameters.AddWithValue("max_wait", maxWait);
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = maxWait });
         var granted = await command.ExecuteScalarAsync(ct);
         if (granted is double waitSeconds)
         {
@@ -125,9 +127,9 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
 
     private static void AddBucket(NpgsqlCommand command, string bucketKey, RateLimit limit)
     {
-        command.Parameters.AddWithValue("key", bucketKey);
-        command.Parameters.AddWithValue("interval", limit.Interval);
-        command.Parameters.AddWithValue("burst", limit.Burst);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = bucketKey });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = limit.Interval });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit.Burst });
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
