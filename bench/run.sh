@@ -16,6 +16,8 @@ bench/run.sh [options]
   --tenants N          tenants they are spread over (default 100)
   --duration S         seconds per measured run (default 12)
   --warmup S           seconds of warm-up before each measured run (default 3)
+  --settle S           seconds of load on each endpoint once, before any measuring (default 10): the JIT's
+                       tier-1 recompilation of the hot paths is then done, not billed to the first runs
   --latency-duration S seconds of each 1-connection latency run (default 6)
   --connections N      wrk connections and pgbench clients (default 32)
   --threads N          wrk threads and pgbench jobs (default 2)
@@ -26,6 +28,8 @@ bench/run.sh [options]
   --db-options OPTS    appended to the service's connection string, e.g. ";Max Auto Prepare=20"
   --keep-db            keep the seeded cluster (its folder is printed) for --reuse-db
   --reuse-db DIR       reuse a cluster kept by --keep-db: skips the first start and seeding
+  --pin-postgres CPUS  run PostgreSQL (postmaster and every backend) only on these CPUs (taskset list, e.g. 1)
+  --pin-service CPUS   run the service only on these CPUs (e.g. 0); wrk and pgbench stay unpinned
   --trace              profile: perf samples the service's CPU (cpu-clock, 999 Hz, call graphs; JIT frames named
                        through DOTNET_PerfMapEnabled=1) during each measured service run into raw/<run>.perf.data;
                        raw/<run>.self.txt and raw/<run>.children.txt are the reports (self and inclusive time by
@@ -34,7 +38,7 @@ EOF
 }
 
 ORIGINAL_ARGS="$*"
-ROWS=1000000 TENANTS=100 DURATION=12 WARMUP=3 LATENCY_DURATION=6 CONNECTIONS=32 THREADS=2 ONLY=all
+ROWS=1000000 TENANTS=100 DURATION=12 WARMUP=3 SETTLE=10 LATENCY_DURATION=6 CONNECTIONS=32 THREADS=2 ONLY=all
 KEEP_DB=0 REUSE_DB="" SERVICE_DIR="" DB_OPTIONS=""
 EXTRA_ENV=() PUBLISH_ARGS=()
 while [[ $# -gt 0 ]]; do
@@ -43,6 +47,7 @@ while [[ $# -gt 0 ]]; do
     --tenants) TENANTS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
+    --settle) SETTLE=$2; shift 2 ;;
     --latency-duration) LATENCY_DURATION=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
@@ -54,6 +59,8 @@ while [[ $# -gt 0 ]]; do
     --keep-db) KEEP_DB=1; shift ;;
     --reuse-db) REUSE_DB=$(cd "$2" && pwd); shift 2 ;;
     --trace) TRACE=1; shift ;;
+    --pin-postgres) PIN_POSTGRES=$2; shift 2 ;;
+    --pin-service) PIN_SERVICE=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -248,8 +255,10 @@ SERVICE_ENV=(
 [[ -n ${TRACE:-} ]] && SERVICE_ENV+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 # Started from its publish folder, as the container image does (WORKDIR /app): appsettings.json is read from the
 # content root, which is the working directory.
+PIN_SERVICE_CMD=()
+[[ -n ${PIN_SERVICE:-} ]] && PIN_SERVICE_CMD=(taskset -c "$PIN_SERVICE")
 start_service() { # log-name
-  (cd "$SERVICE_DIR" && exec env "${SERVICE_ENV[@]}" dotnet CredentialService.dll) >"$OUT/$1.log" 2>&1 &
+  (cd "$SERVICE_DIR" && exec "${PIN_SERVICE_CMD[@]}" env "${SERVICE_ENV[@]}" dotnet CredentialService.dll) >"$OUT/$1.log" 2>&1 &
   SERVICE_PID=$!
 }
 wait_ready() { # started-at-ns -> seconds to first 200 on /health/ready
@@ -338,6 +347,12 @@ python3 "$BENCH/lib/smoke.py" "http://127.0.0.1:$SVC_PORT" "http://127.0.0.1:$FA
 
 # ---------------------------------------------------------------- measuring
 POSTMASTER_PID=$(head -1 "$PG_DATA/postmaster.pid")
+if [[ -n ${PIN_POSTGRES:-} ]]; then
+  # Backends forked from now on inherit the postmaster's affinity; the ones already running are pinned here.
+  for pid in "$POSTMASTER_PID" $(pgrep -P "$POSTMASTER_PID"); do taskset -a -p -c "$PIN_POSTGRES" "$pid" >/dev/null; done
+  log "PostgreSQL pinned to CPU(s) $PIN_POSTGRES"
+fi
+[[ -n ${PIN_SERVICE:-} ]] && log "service pinned to CPU(s) $PIN_SERVICE"
 ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 pg_ticks() { # the postmaster, its reaped children (cutime, cstime) and its live children
   local sum child
@@ -397,10 +412,10 @@ SVC=http://127.0.0.1:$SVC_PORT
 FAKE=http://127.0.0.1:$FAKE_PORT
 C=$CONNECTIONS T=$THREADS D=$DURATION
 warm() { # data method body: load without measuring, so the JIT's tier-up work is not billed to the first scenario
-  env BENCH_DATA="$DATA/$1.tsv" BENCH_METHOD="$2" BENCH_BODY="$3" wrk -t"$T" -c"$C" -d"${WARMUP}s" --timeout 10s \
+  env BENCH_DATA="$DATA/$1.tsv" BENCH_METHOD="$2" BENCH_BODY="$3" wrk -t"$T" -c"$C" -d"${SETTLE}s" --timeout 10s \
     -s "$BENCH/lua/scenario.lua" "$SVC" >/dev/null 2>&1 || true
 }
-log "warming the service up: every endpoint for ${WARMUP} s"
+log "warming the service up: every endpoint for ${SETTLE} s"
 warm get GET none
 warm list_first GET none
 warm list_deep GET none
