@@ -77,7 +77,7 @@ public static class ConnectionTestsApi
         Guid id, Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
         CustomerIoClient customerIo, TimeProvider time, CancellationToken ct)
     {
-        var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        var credential = await db.Credentials.OwnedBy(caller).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (credential is null) return TypedResults.NotFound();
 
         var key = protector.Reveal(credential);

@@ -201,7 +201,7 @@ public static class CredentialsApi
             errors["lastOutcome"] = [$"lastOutcome must be one of: {OutcomeFilter.AllowedValues}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var query = db.Credentials.AsNoTracking().Where(c => c.TenantId == caller.TenantId);
+        var query = db.Credentials.AsNoTracking().OwnedBy(caller);
         if (cursor is not null) query = query.Where(c => c.Id.CompareTo(after) < 0);
         if (region is not null) query = query.Where(c => c.Region == regionFilter);
         if (inUse is { } used) query = used ? query.Where(c => c.UsageCount > 0) : query.Where(c => c.UsageCount == 0);
@@ -225,7 +225,8 @@ public static class CredentialsApi
         Guid id, Caller caller, HttpContext http, CredentialsDbContext db, CancellationToken ct)
     {
         var credential = await db.Credentials.AsNoTracking()
-            .Where(c => c.Id == id && c.TenantId == caller.TenantId)
+            .OwnedBy(caller)
+            .Where(c => c.Id == id)
             .Select(CredentialResponse.Projection)
             .FirstOrDefaultAsync(ct);
         if (credential is null) return TypedResults.NotFound();
@@ -238,7 +239,7 @@ public static class CredentialsApi
         AppApiKeyProtector protector, ServiceMetrics metrics, TimeProvider time, CancellationToken ct)
     {
         var required = ETags.RequiredVersion(http.Request);
-        var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        var credential = await db.Credentials.OwnedBy(caller).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (credential is null) return TypedResults.NotFound();
         if (!ETags.Matches(required, credential.Version)) return PreconditionFailed(credential.Version);
 
@@ -318,7 +319,7 @@ public static class CredentialsApi
         if (credential.UsageCount > 0 && !force) return await DeleteProtection.InUseAsync(db, credential, ct);
 
         // The usages go with the credential (also by the foreign key's cascade); the deleted event counts them.
-        await db.Credentials.Where(c => c.Id == id && c.TenantId == caller.TenantId).ExecuteDeleteAsync(ct);
+        await db.Credentials.OwnedBy(caller).Where(c => c.Id == id).ExecuteDeleteAsync(ct);
         db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Deleted, time,
             new EventDetail(Forced: credential.UsageCount > 0, UsagesRemoved: credential.UsageCount)));
         await db.SaveChangesAsync(ct);

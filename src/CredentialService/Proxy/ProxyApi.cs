@@ -93,7 +93,8 @@ public static partial class ProxyApi
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limitBytes;
 
         var credential = await db.Credentials.AsNoTracking()
-            .Where(c => c.Id == id && c.TenantId == caller.TenantId)
+            .OwnedBy(caller)
+            .Where(c => c.Id == id)
             .Select(c => new { c.Region, c.AppApiKeyCiphertext, c.Version })
             .FirstOrDefaultAsync(http.RequestAborted);
         if (credential is null)
