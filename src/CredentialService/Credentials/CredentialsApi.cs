@@ -105,10 +105,7 @@ public static class CredentialsApi
         TimeProvider time, CancellationToken ct)
     {
         CredentialLog.CreateRequested(logger, request);
-        var name = request.Name!.Trim();
-        var description = CredentialFieldRules.NormalizeDescription(request.Description);
-        Region.TryNormalize(request.Region ?? Region.Us, out var region);
-        var key = AppApiKey.FromValidated(AppApiKeyRules.Normalize(request.AppApiKey!));
+        var (name, description, key, region) = request.Parse();
 
         async Task<CredentialResponse> Insert()
         {
@@ -243,31 +240,30 @@ public static class CredentialsApi
         if (credential is null) return TypedResults.NotFound();
         if (!ETags.Matches(required, credential.Version)) return PreconditionFailed(credential.Version);
 
+        var changes = request.Parse();
         var changed = new List<string>();
-        if (request.Name.IsSet && request.Name.Value!.Trim() != credential.Name)
+        if (changes.Name is { } name && name != credential.Name)
         {
-            credential.Name = request.Name.Value!.Trim();
+            credential.Name = name;
             changed.Add("name");
         }
 
-        if (request.Description.IsSet && CredentialFieldRules.NormalizeDescription(request.Description.Value) is var description
-            && description != credential.Description)
+        if (changes.Description is { IsSet: true, Value: var description } && description != credential.Description)
         {
             credential.Description = description;
             changed.Add("description");
         }
 
-        if (request.Region.IsSet && Region.TryNormalize(request.Region.Value, out var region) && region != credential.Region)
+        if (changes.Region is { } region && region != credential.Region)
         {
             credential.Region = region;
             credential.LastTest = null;
             changed.Add("region");
         }
 
-        AppApiKey? rotated = null;
-        if (request.AppApiKey.IsSet)
+        var rotated = changes.Key;
+        if (rotated is not null)
         {
-            rotated = AppApiKey.FromValidated(AppApiKeyRules.Normalize(request.AppApiKey.Value!));
             credential.AppApiKeyCiphertext = protector.Protect(rotated, caller.TenantId, credential.Id);
             credential.AppApiKeyLast4 = rotated.Last4;
             credential.LastTest = null;
