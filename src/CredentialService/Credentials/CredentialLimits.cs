@@ -46,21 +46,3 @@ public sealed class CredentialLimits(CredentialsDbContext db, IOptions<Credentia
         if (counts.Single() >= max) throw new TenantCredentialLimitException(max);
     }
 }
-
-public static class CredentialLimitsSetup
-{
-    public static IHostApplicationBuilder AddCredentialLimits(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<CredentialLimitsOptions>().BindConfiguration("Credentials")
-            .Validate(o => o.MaxPerTenant > 0, "Credentials:MaxPerTenant must be positive.")
-            .ValidateOnStart();
-        builder.Services.AddScoped<CredentialLimits>();
-        builder.Services.AddOptions<TenantRequestLimitOptions>().BindConfiguration("RateLimiting")
-            .Validate(TenantRequestLimitOptions.IsValid,
-                "RateLimiting:ListRequestsPerSecondPerTenant and RateLimiting:WriteRequestsPerSecondPerTenant must be positive, RateLimiting:MaxQueueSeconds 0..30.")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<CredentialListRateLimit>();
-        builder.Services.AddSingleton<CredentialWriteRateLimit>();
-        return builder;
-    }
-}

@@ -105,10 +105,7 @@ public static class CredentialsApi
         TimeProvider time, CancellationToken ct)
     {
         CredentialLog.CreateRequested(logger, request);
-        var name = request.Name!.Trim();
-        var description = CredentialFieldRules.NormalizeDescription(request.Description);
-        Region.TryNormalize(request.Region ?? Region.Us, out var region);
-        var key = AppApiKey.FromValidated(AppApiKeyRules.Normalize(request.AppApiKey!));
+        var (name, description, key, region) = request.Parse();
 
         async Task<CredentialResponse> Insert()
         {
@@ -209,7 +206,7 @@ public static class CredentialsApi
             return Page(await plain.ToListAsync(ct), take);
         }
 
-        var query = db.Credentials.AsNoTracking().Where(c => c.TenantId == caller.TenantId);
+        var query = db.Credentials.AsNoTracking().OwnedBy(caller);
         if (cursor is not null) query = query.Where(c => c.Id.CompareTo(after) < 0);
         if (region is not null) query = query.Where(c => c.Region == regionFilter);
         if (inUse is { } used) query = used ? query.Where(c => c.UsageCount > 0) : query.Where(c => c.UsageCount == 0);
@@ -248,35 +245,34 @@ public static class CredentialsApi
         AppApiKeyProtector protector, ServiceMetrics metrics, TimeProvider time, CancellationToken ct)
     {
         var required = ETags.RequiredVersion(http.Request);
-        var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        var credential = await db.Credentials.OwnedBy(caller).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (credential is null) return TypedResults.NotFound();
         if (!ETags.Matches(required, credential.Version)) return PreconditionFailed(credential.Version);
 
+        var changes = request.Parse();
         var changed = new List<string>();
-        if (request.Name.IsSet && request.Name.Value!.Trim() != credential.Name)
+        if (changes.Name is { } name && name != credential.Name)
         {
-            credential.Name = request.Name.Value!.Trim();
+            credential.Name = name;
             changed.Add("name");
         }
 
-        if (request.Description.IsSet && CredentialFieldRules.NormalizeDescription(request.Description.Value) is var description
-            && description != credential.Description)
+        if (changes.Description is { IsSet: true, Value: var description } && description != credential.Description)
         {
             credential.Description = description;
             changed.Add("description");
         }
 
-        if (request.Region.IsSet && Region.TryNormalize(request.Region.Value, out var region) && region != credential.Region)
+        if (changes.Region is { } region && region != credential.Region)
         {
             credential.Region = region;
             credential.LastTest = null;
             changed.Add("region");
         }
 
-        AppApiKey? rotated = null;
-        if (request.AppApiKey.IsSet)
+        var rotated = changes.Key;
+        if (rotated is not null)
         {
-            rotated = AppApiKey.FromValidated(AppApiKeyRules.Normalize(request.AppApiKey.Value!));
             credential.AppApiKeyCiphertext = protector.Protect(rotated, caller.TenantId, credential.Id);
             credential.AppApiKeyLast4 = rotated.Last4;
             credential.LastTest = null;
@@ -328,7 +324,7 @@ public static class CredentialsApi
         if (credential.UsageCount > 0 && !force) return await DeleteProtection.InUseAsync(db, credential, ct);
 
         // The usages go with the credential (also by the foreign key's cascade); the deleted event counts them.
-        await db.Credentials.Where(c => c.Id == id && c.TenantId == caller.TenantId).ExecuteDeleteAsync(ct);
+        await db.Credentials.OwnedBy(caller).Where(c => c.Id == id).ExecuteDeleteAsync(ct);
         db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Deleted, time,
             new EventDetail(Forced: credential.UsageCount > 0, UsagesRemoved: credential.UsageCount)));
         await db.SaveChangesAsync(ct);
