@@ -32,6 +32,9 @@ public abstract class CredentialRequestRateLimit(
     protected TenantRequestLimitOptions Options => options.Value;
 
     protected override TimeSpan MaxWait => TimeSpan.FromSeconds(Options.MaxQueueSeconds);
+
+    /// <summary>Lists and writes are the hot paths: one bucket statement per batch of slots, not per request.</summary>
+    public override bool BatchesLocally => true;
 }
 
 public sealed class CredentialListRateLimit(IOptions<TenantRequestLimitOptions> o, IOptions<TenancyOptions> t, ServiceMetrics m)

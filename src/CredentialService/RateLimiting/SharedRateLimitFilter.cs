@@ -15,6 +15,9 @@ public interface ISharedRateLimitPolicy
 
     /// <summary>The 429 problem for a refused request; status and <c>Retry-After</c> are set by <see cref="ProblemSetup.TooManyRequests"/>.</summary>
     ProblemDetails Refused(HttpContext context, RateLimit limit, int retryAfterSeconds);
+
+    /// <summary>Whether this instance may take the bucket's slots a batch at a time (<see cref="LocalSlotBatches"/>).</summary>
+    bool BatchesLocally => false;
 }
 
 public static class SharedRateLimitEndpoints
@@ -30,7 +33,7 @@ public static class SharedRateLimitEndpoints
             if (policy.BucketFor(http) is not var (key, limit, maxWait)) return await next(context);
 
             var decision = await http.RequestServices.GetRequiredService<SharedRateLimiter>()
-                .AcquireAndWaitAsync(key, limit, maxWait, http.RequestAborted);
+                .AcquireAndWaitAsync(key, limit, maxWait, http.RequestAborted, policy.BatchesLocally);
             if (decision.Granted) return await next(context);
 
             return ProblemSetup.TooManyRequests(http, policy.Refused(http, limit, decision.RetryAfterSeconds), decision.RetryAfterSeconds);

@@ -21,6 +21,9 @@ public abstract class TenantRequestRateLimit(string kind, IOptions<TenancyOption
     /// <summary>How long a request over the rate may wait for a slot before it is refused.</summary>
     protected virtual TimeSpan MaxWait => TimeSpan.Zero;
 
+    /// <inheritdoc />
+    public virtual bool BatchesLocally => false;
+
     /// <summary>The title and detail of the 429; its status and <c>Retry-After</c> are set by the filter.</summary>
     protected virtual ProblemDetails Problem(RateLimit limit, int retryAfterSeconds) => new()
     {
