@@ -12,6 +12,7 @@ using CredentialService.Usages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CredentialService.Credentials;
 
@@ -101,7 +102,7 @@ public static class CredentialsApi
         CreateCredentialRequest request,
         [FromHeader(Name = IdempotencyKeys.Header), MaxLength(IdempotencyKeys.MaxLength), RegularExpression(IdempotencyKeys.Pattern)] string? idempotencyKey,
         Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
-        IdempotentCreate idempotent, CredentialLimits limits, ServiceMetrics metrics, ILogger<CreateCredentialRequest> logger,
+        IdempotentCreate idempotent, IOptions<CredentialLimitsOptions> limits, ServiceMetrics metrics, ILogger<CreateCredentialRequest> logger,
         TimeProvider time, CancellationToken ct)
     {
         CredentialLog.CreateRequested(logger, request);
@@ -109,9 +110,6 @@ public static class CredentialsApi
 
         async Task<CredentialResponse> Insert()
         {
-            // The per-tenant limit holds inside a transaction (the idempotent path already has one).
-            await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-            await limits.EnsureRoomAsync(caller.TenantId, ct);
             var now = time.UtcNowForDatabase();
             var credential = new Credential
             {
@@ -129,8 +127,15 @@ public static class CredentialsApi
             db.Credentials.Add(credential);
             db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Created, time,
                 new EventDetail(Region: region, AppApiKeyLast4: key.Last4)));
-            await db.SaveChangesAsync(ct);
-            if (tx is not null) await tx.CommitAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (CredentialLimits.IsLimitReached(e))
+            {
+                throw new TenantCredentialLimitException(limits.Value.MaxPerTenant);
+            }
+
             metrics.CredentialChanged(AuditAction.Created);
             return CredentialResponse.From(credential);
         }

@@ -13,7 +13,6 @@ public static class CredentialsSetup
         builder.Services.AddOptions<CredentialLimitsOptions>().BindConfiguration("Credentials")
             .Validate(o => o.MaxPerTenant > 0, "Credentials:MaxPerTenant must be positive.")
             .ValidateOnStart();
-        builder.Services.AddScoped<CredentialLimits>();
         builder.Services.AddOptions<TenantRequestLimitOptions>().BindConfiguration("RateLimiting")
             .Validate(TenantRequestLimitOptions.IsValid,
                 "RateLimiting:ListRequestsPerSecondPerTenant and RateLimiting:WriteRequestsPerSecondPerTenant must be positive, RateLimiting:MaxQueueSeconds 0..30.")

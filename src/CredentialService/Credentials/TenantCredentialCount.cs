@@ -5,8 +5,8 @@ namespace CredentialService.Credentials;
 
 /// <summary>
 /// How many credentials a tenant stores, kept exact by triggers on <c>credentials</c> (every insert and delete,
-/// COPY included, whoever writes), so the per-tenant limit is one row read instead of a count of up to
-/// <see cref="CredentialLimitsOptions.MaxPerTenant"/> rows. Only <see cref="CredentialLimits"/> reads it, with SQL.
+/// COPY included, whoever writes); the insert trigger also enforces <see cref="CredentialLimitsOptions.MaxPerTenant"/>
+/// with it (<see cref="CredentialLimits"/>). Nothing in the service reads it otherwise.
 /// </summary>
 public sealed class TenantCredentialCount
 {
