@@ -68,7 +68,8 @@ done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/bench
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# The cluster is run by the same helpers as the tests' (PG_BIN, pg_ensure_binaries, pg_start_throwaway, pg_stop, pg_free_port).
+source "$ROOT/scripts/postgres.sh"
 ARTIFACTS=${BENCH_ARTIFACTS:-$BENCH/results/artifacts}   # never the repo's bin/obj: others build there
 RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$BENCH/results/$RUN_ID
@@ -101,9 +102,7 @@ cleanup() {
   set +e
   stop_pid "$SERVICE_PID" 15
   stop_pid "$FAKE_PID" 3   # the standalone fake ignores SIGTERM (its host's console lifetime swallows it)
-  if [[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]]; then
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" stop -m fast -w >/dev/null 2>&1
-  fi
+  [[ -n $PG_DATA ]] && pg_stop "$PG_DATA"   # named: stops it, deletes nothing (that is decided below)
   [[ -n $PG_DIR && -f $PG_DIR/postgres.log ]] && cp "$PG_DIR/postgres.log" "$OUT/postgres.log"
   if [[ -n $PG_DIR && $KEEP_DB == 0 && -z $REUSE_DB ]]; then
     rm -rf "$PG_DIR"
@@ -115,15 +114,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local port
-  while :; do
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    case $port in 5080 | 5099 | 54329 | 55432) continue ;; esac   # ports other tools on this machine use
-    echo "$port"
-    return
-  done
-}
+free_port() { pg_free_port; }   # never one of the ports other tools on this machine use
 
 # ---------------------------------------------------------------- prerequisites
 if ! command -v wrk >/dev/null; then
@@ -135,12 +126,8 @@ if [[ -n ${TRACE:-} ]] && ! command -v perf >/dev/null; then
   log "installing perf (apt-get linux-perf)"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-perf >/dev/null
 fi
-if [[ ! -x $PG_BIN/postgres ]]; then
-  log "installing postgresql-15 (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q postgresql-15 >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q postgresql-15 >/dev/null; }
-  pg_ctlcluster 15 main stop >/dev/null 2>&1 || true   # Debian's default cluster is not ours
-fi
+[[ -x $PG_BIN/postgres ]] || log "installing postgresql-15 (apt-get)"
+pg_ensure_binaries
 for tool in dotnet python3 openssl curl "$PG_BIN/pgbench"; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
@@ -180,24 +167,20 @@ SEEDER_DLL=$ARTIFACTS/bin/Seeder/release/Seeder.dll
 log "built in $(($(date +%s) - build_started)) s"
 
 # ---------------------------------------------------------------- PostgreSQL: throwaway, default durability
-PG_PORT=$(free_port)
+# scripts/postgres.sh runs initdb as the postgres user into /tmp/bench-pg.* and pg_ctl on a free port of 127.0.0.1,
+# with the socket and postgres.log in that folder. Only the listen address, the port, the socket folder and
+# max_connections (the service's pool and pgbench's clients are open at the same time) differ from a fresh initdb.
+log "starting PostgreSQL (fsync, synchronous_commit, full_page_writes: defaults)"
 if [[ -n $REUSE_DB ]]; then
   PG_DIR=$REUSE_DB
+  pg_start_persistent "$PG_DIR/data" "$(free_port)" -c max_connections=200
 else
-  PG_DIR=$(mktemp -d /tmp/bench-pg.XXXXXX)   # under /tmp: the postgres user can traverse it
-  chown postgres: "$PG_DIR"
-  runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C \
-    >"$OUT/initdb.log" 2>&1
+  pg_start_throwaway --durable --prefix bench-pg -c max_connections=200
   mkdir -p "$PG_DIR/bench"
 fi
 PG_DATA=$PG_DIR/data
 SECRETS=$PG_DIR/bench   # certificate, JWT key and samples live with the cluster, so --reuse-db finds them
-log "starting PostgreSQL on 127.0.0.1:$PG_PORT (fsync, synchronous_commit, full_page_writes: defaults)"
-# Only the listen address, the port, the socket folder and max_connections (the service's pool and pgbench's
-# clients are open at the same time) differ from a fresh initdb.
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgres.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories='$PG_DIR' -c max_connections=200" \
-  start >/dev/null
+log "PostgreSQL on 127.0.0.1:$PG_PORT, cluster in $PG_DIR"
 PSQL=("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAtX)
 [[ -n $REUSE_DB ]] || "${PSQL[@]}" -d postgres -c "CREATE DATABASE credentials"
 PSQLC=("${PSQL[@]}" -d credentials)
