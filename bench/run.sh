@@ -16,6 +16,8 @@ bench/run.sh [options]
   --tenants N          tenants they are spread over (default 100)
   --duration S         seconds per measured run (default 12)
   --warmup S           seconds of warm-up before each measured run (default 3)
+  --settle S           seconds of load on each endpoint once, before any measuring (default 10): the JIT's
+                       tier-1 recompilation of the hot paths is then done, not billed to the first runs
   --latency-duration S seconds of each 1-connection latency run (default 6)
   --connections N      wrk connections and pgbench clients (default 32)
   --threads N          wrk threads and pgbench jobs (default 2)
@@ -26,11 +28,17 @@ bench/run.sh [options]
   --db-options OPTS    appended to the service's connection string, e.g. ";Max Auto Prepare=20"
   --keep-db            keep the seeded cluster (its folder is printed) for --reuse-db
   --reuse-db DIR       reuse a cluster kept by --keep-db: skips the first start and seeding
+  --pin-postgres CPUS  run PostgreSQL (postmaster and every backend) only on these CPUs (taskset list, e.g. 1)
+  --pin-service CPUS   run the service only on these CPUs (e.g. 0); wrk and pgbench stay unpinned
+  --trace              profile: perf samples the service's CPU (cpu-clock, 999 Hz, call graphs; JIT frames named
+                       through DOTNET_PerfMapEnabled=1) during each measured service run into raw/<run>.perf.data;
+                       raw/<run>.self.txt and raw/<run>.children.txt are the reports (self and inclusive time by
+                       function). Profiling costs CPU: compare traced runs only with traced runs
 EOF
 }
 
 ORIGINAL_ARGS="$*"
-ROWS=1000000 TENANTS=100 DURATION=12 WARMUP=3 LATENCY_DURATION=6 CONNECTIONS=32 THREADS=2 ONLY=all
+ROWS=1000000 TENANTS=100 DURATION=12 WARMUP=3 SETTLE=10 LATENCY_DURATION=6 CONNECTIONS=32 THREADS=2 ONLY=all
 KEEP_DB=0 REUSE_DB="" SERVICE_DIR="" DB_OPTIONS=""
 EXTRA_ENV=() PUBLISH_ARGS=()
 while [[ $# -gt 0 ]]; do
@@ -39,6 +47,7 @@ while [[ $# -gt 0 ]]; do
     --tenants) TENANTS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
+    --settle) SETTLE=$2; shift 2 ;;
     --latency-duration) LATENCY_DURATION=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
@@ -49,6 +58,9 @@ while [[ $# -gt 0 ]]; do
     --db-options) DB_OPTIONS=$2; shift 2 ;;
     --keep-db) KEEP_DB=1; shift ;;
     --reuse-db) REUSE_DB=$(cd "$2" && pwd); shift 2 ;;
+    --trace) TRACE=1; shift ;;
+    --pin-postgres) PIN_POSTGRES=$2; shift 2 ;;
+    --pin-service) PIN_SERVICE=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -56,7 +68,8 @@ done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/bench
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# The cluster is run by the same helpers as the tests' (PG_BIN, pg_ensure_binaries, pg_start_throwaway, pg_stop, pg_free_port).
+source "$ROOT/scripts/postgres.sh"
 ARTIFACTS=${BENCH_ARTIFACTS:-$BENCH/results/artifacts}   # never the repo's bin/obj: others build there
 RUN_ID=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$BENCH/results/$RUN_ID
@@ -89,9 +102,7 @@ cleanup() {
   set +e
   stop_pid "$SERVICE_PID" 15
   stop_pid "$FAKE_PID" 3   # the standalone fake ignores SIGTERM (its host's console lifetime swallows it)
-  if [[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]]; then
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" stop -m fast -w >/dev/null 2>&1
-  fi
+  [[ -n $PG_DATA ]] && pg_stop "$PG_DATA"   # named: stops it, deletes nothing (that is decided below)
   [[ -n $PG_DIR && -f $PG_DIR/postgres.log ]] && cp "$PG_DIR/postgres.log" "$OUT/postgres.log"
   if [[ -n $PG_DIR && $KEEP_DB == 0 && -z $REUSE_DB ]]; then
     rm -rf "$PG_DIR"
@@ -103,15 +114,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local port
-  while :; do
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    case $port in 5080 | 5099 | 54329 | 55432) continue ;; esac   # ports other tools on this machine use
-    echo "$port"
-    return
-  done
-}
+free_port() { pg_free_port; }   # never one of the ports other tools on this machine use
 
 # ---------------------------------------------------------------- prerequisites
 if ! command -v wrk >/dev/null; then
@@ -119,12 +122,12 @@ if ! command -v wrk >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
 fi
-if [[ ! -x $PG_BIN/postgres ]]; then
-  log "installing postgresql-15 (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q postgresql-15 >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q postgresql-15 >/dev/null; }
-  pg_ctlcluster 15 main stop >/dev/null 2>&1 || true   # Debian's default cluster is not ours
+if [[ -n ${TRACE:-} ]] && ! command -v perf >/dev/null; then
+  log "installing perf (apt-get linux-perf)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-perf >/dev/null
 fi
+[[ -x $PG_BIN/postgres ]] || log "installing postgresql-15 (apt-get)"
+pg_ensure_binaries
 for tool in dotnet python3 openssl curl "$PG_BIN/pgbench"; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
@@ -164,24 +167,20 @@ SEEDER_DLL=$ARTIFACTS/bin/Seeder/release/Seeder.dll
 log "built in $(($(date +%s) - build_started)) s"
 
 # ---------------------------------------------------------------- PostgreSQL: throwaway, default durability
-PG_PORT=$(free_port)
+# scripts/postgres.sh runs initdb as the postgres user into /tmp/bench-pg.* and pg_ctl on a free port of 127.0.0.1,
+# with the socket and postgres.log in that folder. Only the listen address, the port, the socket folder and
+# max_connections (the service's pool and pgbench's clients are open at the same time) differ from a fresh initdb.
+log "starting PostgreSQL (fsync, synchronous_commit, full_page_writes: defaults)"
 if [[ -n $REUSE_DB ]]; then
   PG_DIR=$REUSE_DB
+  pg_start_persistent "$PG_DIR/data" "$(free_port)" -c max_connections=200
 else
-  PG_DIR=$(mktemp -d /tmp/bench-pg.XXXXXX)   # under /tmp: the postgres user can traverse it
-  chown postgres: "$PG_DIR"
-  runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C \
-    >"$OUT/initdb.log" 2>&1
+  pg_start_throwaway --durable --prefix bench-pg -c max_connections=200
   mkdir -p "$PG_DIR/bench"
 fi
 PG_DATA=$PG_DIR/data
 SECRETS=$PG_DIR/bench   # certificate, JWT key and samples live with the cluster, so --reuse-db finds them
-log "starting PostgreSQL on 127.0.0.1:$PG_PORT (fsync, synchronous_commit, full_page_writes: defaults)"
-# Only the listen address, the port, the socket folder and max_connections (the service's pool and pgbench's
-# clients are open at the same time) differ from a fresh initdb.
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgres.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories='$PG_DIR' -c max_connections=200" \
-  start >/dev/null
+log "PostgreSQL on 127.0.0.1:$PG_PORT, cluster in $PG_DIR"
 PSQL=("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAtX)
 [[ -n $REUSE_DB ]] || "${PSQL[@]}" -d postgres -c "CREATE DATABASE credentials"
 PSQLC=("${PSQL[@]}" -d credentials)
@@ -234,10 +233,15 @@ SERVICE_ENV=(
   "Authentication__Schemes__Bearer__SigningKeys__0__Value=$JWT_KEY"
   "${EXTRA_ENV[@]}"
 )
+# --trace: JIT-compiled methods named in /tmp/perf-<pid>.map, for perf.
+# W^X off: with it, JIT code runs from a double-mapped memfd that perf cannot match with the map.
+[[ -n ${TRACE:-} ]] && SERVICE_ENV+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 # Started from its publish folder, as the container image does (WORKDIR /app): appsettings.json is read from the
 # content root, which is the working directory.
+PIN_SERVICE_CMD=()
+[[ -n ${PIN_SERVICE:-} ]] && PIN_SERVICE_CMD=(taskset -c "$PIN_SERVICE")
 start_service() { # log-name
-  (cd "$SERVICE_DIR" && exec env "${SERVICE_ENV[@]}" dotnet CredentialService.dll) >"$OUT/$1.log" 2>&1 &
+  (cd "$SERVICE_DIR" && exec "${PIN_SERVICE_CMD[@]}" env "${SERVICE_ENV[@]}" dotnet CredentialService.dll) >"$OUT/$1.log" 2>&1 &
   SERVICE_PID=$!
 }
 wait_ready() { # started-at-ns -> seconds to first 200 on /health/ready
@@ -326,6 +330,12 @@ python3 "$BENCH/lib/smoke.py" "http://127.0.0.1:$SVC_PORT" "http://127.0.0.1:$FA
 
 # ---------------------------------------------------------------- measuring
 POSTMASTER_PID=$(head -1 "$PG_DATA/postmaster.pid")
+if [[ -n ${PIN_POSTGRES:-} ]]; then
+  # Backends forked from now on inherit the postmaster's affinity; the ones already running are pinned here.
+  for pid in "$POSTMASTER_PID" $(pgrep -P "$POSTMASTER_PID"); do taskset -a -p -c "$PIN_POSTGRES" "$pid" >/dev/null; done
+  log "PostgreSQL pinned to CPU(s) $PIN_POSTGRES"
+fi
+[[ -n ${PIN_SERVICE:-} ]] && log "service pinned to CPU(s) $PIN_SERVICE"
 ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 pg_ticks() { # the postmaster, its reaped children (cutime, cstime) and its live children
   local sum child
@@ -350,9 +360,22 @@ run_wrk() { # name data method body url connections threads seconds
   local -a env_=(BENCH_DATA="$DATA/$data.tsv" BENCH_METHOD="$method" BENCH_BODY="$body")
   env "${env_[@]}" wrk -t"$t" -c"$c" -d"${WARMUP}s" --timeout 10s -s "$BENCH/lua/scenario.lua" "$url" >/dev/null 2>&1 || true
   before=$(snapshot)
+  local tracer=""
+  if [[ -n ${TRACE:-} && $url == "$SVC" ]]; then
+    perf record -e cpu-clock -F 999 -g -p "$SERVICE_PID" -o "$RAW/$name.perf.data" -- sleep "$d" \
+      >"$RAW/$name.perf.log" 2>&1 &
+    tracer=$!
+  fi
   env "${env_[@]}" BENCH_OUT="$RAW/$name.json" wrk -t"$t" -c"$c" -d"${d}s" --timeout 10s --latency \
     -s "$BENCH/lua/scenario.lua" "$url" >"$RAW/$name.wrk.txt" 2>&1
   cpu_delta "$name" "$before" "$(snapshot)"
+  if [[ -n $tracer ]]; then
+    wait "$tracer" || true
+    perf report -i "$RAW/$name.perf.data" --no-children --sort sym --stdio -g none --percent-limit 0.3 \
+      >"$RAW/$name.self.txt" 2>/dev/null || true
+    perf report -i "$RAW/$name.perf.data" --children --sort sym --stdio -g none --percent-limit 2 \
+      >"$RAW/$name.children.txt" 2>/dev/null || true
+  fi
   log "  $name: $(python3 -c "import json; r = json.load(open('$RAW/$name.json')); print(f\"{r['rps']:.0f} req/s, p50 {r['p50_us']/1000:.2f} ms, p99 {r['p99_us']/1000:.2f} ms, non-2xx {r['non2xx']}\")")"
 }
 run_pgbench() { # name script
@@ -372,10 +395,10 @@ SVC=http://127.0.0.1:$SVC_PORT
 FAKE=http://127.0.0.1:$FAKE_PORT
 C=$CONNECTIONS T=$THREADS D=$DURATION
 warm() { # data method body: load without measuring, so the JIT's tier-up work is not billed to the first scenario
-  env BENCH_DATA="$DATA/$1.tsv" BENCH_METHOD="$2" BENCH_BODY="$3" wrk -t"$T" -c"$C" -d"${WARMUP}s" --timeout 10s \
+  env BENCH_DATA="$DATA/$1.tsv" BENCH_METHOD="$2" BENCH_BODY="$3" wrk -t"$T" -c"$C" -d"${SETTLE}s" --timeout 10s \
     -s "$BENCH/lua/scenario.lua" "$SVC" >/dev/null 2>&1 || true
 }
-log "warming the service up: every endpoint for ${WARMUP} s"
+log "warming the service up: every endpoint for ${SETTLE} s"
 warm get GET none
 warm list_first GET none
 warm list_deep GET none

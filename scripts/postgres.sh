@@ -3,9 +3,11 @@
 #   source scripts/postgres.sh
 #   pg_ensure_binaries              # apt-get install postgresql-15 if missing (root only)
 #   pg_start_throwaway              # temp cluster; exports PG_PORT, PG_DIR, PG_DATA
+#   pg_start_throwaway --durable --prefix bench-pg -c max_connections=200   # default durability (benchmarks)
 #   pg_stop                         # stop it (and delete it, if throwaway)
-#   pg_start_persistent DIR PORT    # data kept in DIR; no-op if already running
-#   pg_stop DIR                     # stop a persistent cluster (data is kept)
+#   pg_start_persistent DIR PORT [-c name=value ...]   # data kept in DIR; no-op if already running
+#   pg_stop DIR                     # stop the cluster whose data is DIR (its data is kept, throwaway or not)
+#   pg_free_port                    # a free TCP port on 127.0.0.1
 # All clusters listen on 127.0.0.1 only and use trust auth (no password needed).
 
 # Debian's versioned bin dir; elsewhere (e.g. a laptop) fall back to whatever is on PATH.
@@ -29,17 +31,22 @@ _pg_own() {
   if [[ $(id -u) -eq 0 ]]; then chown postgres: "$@"; fi
 }
 
-# Ask the kernel for a free TCP port on 127.0.0.1 (python3 if present, else scan with ss).
-_pg_free_port() {
-  if command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-  else
-    local p
-    for p in $(shuf -i 20000-60000 -n 50); do
-      ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-    return 1
-  fi
+# Ask the kernel for a free TCP port on 127.0.0.1 (python3 if present, else scan with ss), never one of the ports
+# this project's tools listen on by name (the service 5080, scripts/run.sh's database 55432, docs' 5099 and 54329).
+pg_free_port() {
+  local p try
+  for try in $(seq 1 50); do
+    if command -v python3 >/dev/null 2>&1; then
+      p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    else
+      p=$(shuf -i 20000-60000 -n 1)
+      ss -ltnH "sport = :$p" | grep -q . && continue
+    fi
+    case $p in 5080 | 5099 | 54329 | 55432) continue ;; esac
+    echo "$p"
+    return 0
+  done
+  return 1
 }
 
 # initdb DATADIR [extra initdb args...] — superuser 'postgres', trust auth, UTF8.
@@ -75,18 +82,33 @@ pg_ensure_binaries() {
   [[ -x "$PG_BIN/postgres" ]]
 }
 
-# Fast disposable cluster for tests: no durability (fsync off etc.), deleted by pg_stop.
+# pg_start_throwaway [--durable] [--prefix NAME] [-c name=value ...]
+# A disposable cluster in /tmp/NAME.XXXXXX (default pg-throwaway; socket and postgres.log in that folder), deleted by
+# pg_stop. By default it is fast, for tests: no durability (fsync, synchronous_commit, full_page_writes off) and
+# max_connections=300. --durable keeps PostgreSQL's default durability (benchmarks). Extra -c options come last.
 pg_start_throwaway() {
-  PG_DIR=$(mktemp -d /tmp/pg-throwaway.XXXXXX)   # /tmp: traversable by 'postgres'
+  local durable=0 prefix=pg-throwaway
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --durable) durable=1; shift ;;
+      --prefix) prefix=$2; shift 2 ;;
+      *) break ;;
+    esac
+  done
+  local -a options=("$@") initdb_args=()
+  if ((!durable)); then
+    options=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "$@")
+    initdb_args=(--no-sync)
+  fi
+  PG_DIR=$(mktemp -d "/tmp/$prefix.XXXXXX")   # /tmp: traversable by 'postgres'
   PG_DATA=$PG_DIR/data
   _pg_own "$PG_DIR"
-  _pg_initdb "$PG_DATA" --no-sync || { rm -rf "$PG_DIR"; return 1; }
+  _pg_initdb "$PG_DATA" "${initdb_args[@]}" || { rm -rf "$PG_DIR"; return 1; }
   # The free port could be taken between lookup and bind, so retry a few times.
   local try
   for try in 1 2 3 4 5; do
-    PG_PORT=$(_pg_free_port)
-    if _pg_ctl_start "$PG_DATA" "$PG_PORT" "$PG_DIR" "$PG_DIR/postgres.log" \
-        -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300; then
+    PG_PORT=$(pg_free_port)
+    if _pg_ctl_start "$PG_DATA" "$PG_PORT" "$PG_DIR" "$PG_DIR/postgres.log" "${options[@]}"; then
       PG_THROWAWAY=1
       export PG_PORT PG_DIR PG_DATA PG_THROWAWAY
       return 0
@@ -98,9 +120,11 @@ pg_start_throwaway() {
   return 1
 }
 
-# pg_start_persistent DIR PORT — DIR is the data directory; created on first use.
+# pg_start_persistent DIR PORT [-c name=value ...] — DIR is the data directory; created on first use. The socket and
+# postgres.log go to DIR's parent folder.
 pg_start_persistent() {
   local data=$1 port=$2 parent
+  shift 2
   mkdir -p "$data"
   data=$(cd "$data" && pwd)
   parent=$(dirname "$data")
@@ -114,7 +138,7 @@ pg_start_persistent() {
   fi
   # The unix socket and log live in the parent folder, which the server user must write to.
   _pg_own "$parent"
-  if ! _pg_ctl_start "$data" "$port" "$parent" "$parent/postgres.log"; then
+  if ! _pg_ctl_start "$data" "$port" "$parent" "$parent/postgres.log" "$@"; then
     echo "Could not start PostgreSQL in $data on port $port; log ($parent/postgres.log):" >&2
     tail -n 20 "$parent/postgres.log" >&2
     return 1

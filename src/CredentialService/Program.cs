@@ -1,9 +1,7 @@
-using CredentialService;
 using CredentialService.Audit;
 using CredentialService.ConnectionTests;
 using CredentialService.Credentials;
 using CredentialService.Data;
-using CredentialService.Idempotency;
 using CredentialService.Infrastructure;
 using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Errors;
@@ -17,16 +15,17 @@ using CredentialService.RateLimiting;
 using CredentialService.RuntimeAccess;
 using CredentialService.Usages;
 using CredentialService.Verification;
-using FluentValidation;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.Services.AddSingleton(TimeProvider.System);
 builder.AddCredentialsDatabase();
-builder.AddCredentialLimits();
 builder.AddHousekeeping();
 builder.AddKeyRing();
 builder.AddCallerAuthentication();
 builder.AddProblemResponses();
+builder.AddContracts();
+builder.AddCredentials();
 builder.AddConnectionTests();
 builder.AddVerification();
 builder.AddSharedRateLimiting();
@@ -35,11 +34,6 @@ builder.AddHealth();
 builder.AddManagementPort();
 builder.AddOpenApiDocument();
 builder.AddTelemetry();
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CredentialServiceJsonContext.Default));
-builder.Services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o =>
-    o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
-builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
-builder.Services.AddScoped<IdempotentCreate>();
 
 var app = builder.Build();
 

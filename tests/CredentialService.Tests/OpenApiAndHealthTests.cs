@@ -56,6 +56,35 @@ public sealed class OpenApiAndHealthTests(SharedService service)
         Assert.Equal("eu", ok["examples"]!["wrong_region"]!["value"]!["suggestedRegion"]!.GetValue<string>());
     }
 
+    /// <summary>The examples are the service's own words: an example's message is what a real test of that kind answers.</summary>
+    [Theory]
+    [InlineData("invalid_key")]
+    [InlineData("forbidden")]
+    [InlineData("upstream_error")]
+    public async Task A_verdict_example_says_what_the_service_says(string outcome)
+    {
+        var key = SharedService.NewKey();
+        var reply = outcome switch
+        {
+            "invalid_key" => FakeCustomerIo.FakeReply.Unauthorized(),
+            "forbidden" => new FakeCustomerIo.FakeReply(403, """{"errors":[{"detail":"forbidden"}]}"""),
+            _ => new FakeCustomerIo.FakeReply(503),
+        };
+        service.Us.Respond(key, reply);
+        service.Eu.Respond(key, reply);
+        var client = service.Host.ClientFor(SharedService.NewTenant());
+        var response = await client.PostAsync("/v1/credentials/test", Api.Json(new { appApiKey = key, region = "us" }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await response.ReadJson();
+
+        var document = await service.Host.CreateClient().GetJson("/swagger/v1/swagger.json");
+        var example = document["paths"]!["/v1/credentials/test"]!["post"]!["responses"]!["200"]!["content"]!["application/json"]!
+            ["examples"]![outcome]!["value"]!;
+        Assert.Equal(outcome, answer["outcome"]!.GetValue<string>());
+        Assert.Equal(answer["message"]!.GetValue<string>(), example["message"]!.GetValue<string>());
+        Assert.Equal(answer["upstreamStatus"]!.GetValue<int>(), example["upstreamStatus"]!.GetValue<int>());
+    }
+
     [Theory]
     [InlineData("patch")]
     [InlineData("delete")]

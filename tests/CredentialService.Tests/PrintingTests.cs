@@ -18,6 +18,8 @@ public sealed class PrintingTests
         new CredentialSecret(Key, "us", "https://api.customer.io"),
         AppApiKey.FromValidated(Key),
         new PatchField<string?>(true, Key),
+        new CreateCredentialRequest("n", "d", Key, "us").Parse(),
+        new UpdateCredentialRequest { AppApiKey = new PatchField<string?>(true, Key) }.Parse(),
     };
 
     [Theory]
@@ -27,6 +29,16 @@ public sealed class PrintingTests
         var printed = carrier.ToString()!;
         Assert.DoesNotContain(Key, printed);
         Assert.DoesNotContain(Key[..8], printed);
+    }
+
+    [Theory]
+    [InlineData("         ")]
+    [InlineData("  short   ")]
+    [InlineData("k")]
+    public void A_key_too_short_to_spare_four_characters_prints_nothing_of_it(string key)
+    {
+        Assert.Contains("AppApiKey = [redacted],", new CreateCredentialRequest("n", null, key, null).ToString());
+        Assert.Equal("[redacted]", Redacted.Key(key));
     }
 
     [Fact]

@@ -1,5 +1,9 @@
 using System.Net;
+using System.Text.RegularExpressions;
+using CredentialService.Infrastructure.Auth;
 using CredentialService.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
 
 namespace CredentialService.Tests;
 
@@ -30,6 +34,47 @@ public sealed class TenantIsolationAndPagingTests(SharedService service)
         Assert.Equal(HttpStatusCode.NotFound, (await other.PatchAsync($"/v1/credentials/{id}", Api.Json(new { name = "x" }))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await other.DeleteAsync($"/v1/credentials/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/v1/credentials/{id}")).StatusCode);
+    }
+
+    /// <summary>
+    /// Every route that names a credential, found in the service's own endpoint table (so a new one is covered the day
+    /// it is mapped), answers 404 to another tenant holding every scope, and changes nothing of the owner's.
+    /// </summary>
+    [Fact]
+    public async Task Every_endpoint_on_a_credential_is_404_for_another_tenant()
+    {
+        var owner = service.Host.ClientFor(SharedService.NewTenant());
+        var other = service.Host.ClientFor(SharedService.NewTenant(), Scopes.All);
+        var id = (await owner.CreateCredential(SharedService.NewKey()))["id"]!.GetValue<Guid>();
+        Assert.Equal(HttpStatusCode.Created,
+            (await owner.PutAsync($"/v1/credentials/{id}/usages/usage-1", Api.Json(new { kind = "source", name = "Nightly" }))).StatusCode);
+
+        var routes = service.Host.Service<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.Parameters.Any(p => p.Name == "id"))
+            .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Select(method => (method, e.RoutePattern.RawText!)))
+            .ToList();
+        Assert.True(routes.Count >= 14, $"only {routes.Count} credential routes found");
+
+        foreach (var (method, pattern) in routes)
+        {
+            var path = Regex.Replace(pattern, @"\{id(:guid)?\}", id.ToString())
+                .Replace("{usageId}", "usage-1", StringComparison.Ordinal)
+                .Replace("{**path}", "v1/customers/42", StringComparison.Ordinal);
+            Assert.DoesNotContain("{", path);
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            if (method is "PATCH" or "PUT") request.Content = Api.Json(new { kind = "source", name = "x" });
+            if (method is "PATCH" && !path.Contains("/proxy/", StringComparison.Ordinal)) request.Content = Api.Json(new { name = "x" });
+            var response = await other.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {pattern}: {(int)response.StatusCode}");
+        }
+
+        var after = await owner.GetJson($"/v1/credentials/{id}");
+        Assert.Equal("Customer.io – marketing", after["name"]!.GetValue<string>());
+        Assert.Equal(1, after["usageCount"]!.GetValue<int>());
+        Assert.Null(after["lastTest"]);
+        var actions = (await owner.GetJson($"/v1/credentials/{id}/events"))["items"]!.AsArray()
+            .Select(e => e!["action"]!.GetValue<string>());
+        Assert.Equal(["usage_added", "created"], actions);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public static class AuditApi
             errors["cursor"] = ["cursor is not a value this service returned as nextCursor."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var query = db.CredentialEvents.AsNoTracking().Where(e => e.TenantId == caller.TenantId && e.CredentialId == id);
+        var query = db.CredentialEvents.AsNoTracking().OwnedBy(caller).Where(e => e.CredentialId == id);
         if (cursor is not null) query = query.Where(e => e.Id < before);
         var page = await query
             .OrderByDescending(e => e.Id)
@@ -69,7 +69,7 @@ public static class AuditApi
 
         // 404 only when the tenant has neither events nor the credential: a history may have aged out entirely.
         if (page.Count == 0 && cursor is null
-            && !await db.Credentials.AnyAsync(c => c.TenantId == caller.TenantId && c.Id == id, ct))
+            && !await db.Credentials.OwnedBy(caller).AnyAsync(c => c.Id == id, ct))
         {
             return TypedResults.NotFound();
         }

@@ -12,27 +12,22 @@ namespace CredentialService.ConnectionTests;
 /// a tenant's tests exhaust a workspace's 10 requests per second.
 /// </summary>
 public sealed class ConnectionTestRateLimit(
-    IOptions<TestRateLimitOptions> options, IOptions<TenancyOptions> tenancy, ServiceMetrics metrics) : ISharedRateLimitPolicy
+    IOptions<TestRateLimitOptions> options, IOptions<TenancyOptions> tenancy, ServiceMetrics metrics)
+    : TenantRequestRateLimit(Kind, tenancy, metrics)
 {
-    public (string BucketKey, RateLimit Limit, TimeSpan MaxWait)? BucketFor(HttpContext context)
-    {
-        var perSecond = options.Value.TestsPerSecondPerTenant;
-        return Caller.TenantOf(context.User, tenancy.Value.ClaimType) is { } tenant
-            ? (BucketOf(tenant), new RateLimit(perSecond, perSecond), TimeSpan.Zero)
-            : null;
-    }
+    private const string Kind = "tests";
+
+    protected override double PerSecond => options.Value.TestsPerSecondPerTenant;
+
+    protected override int Burst => options.Value.TestsPerSecondPerTenant;
 
     /// <summary>The tenant's shared bucket of connection tests (the scheduled verification draws from it too).</summary>
-    public static string BucketOf(string tenantId) => $"tests:{tenantId}";
+    public static string BucketOf(string tenantId) => BucketOf(Kind, tenantId);
 
-    public ProblemDetails Refused(HttpContext context, RateLimit limit, int retryAfterSeconds)
+    protected override ProblemDetails Problem(RateLimit limit, int retryAfterSeconds) => new()
     {
-        metrics.RateLimited();
-        return new ProblemDetails
-        {
-            Title = "Too many connection tests",
-            Detail = $"This tenant may run {options.Value.TestsPerSecondPerTenant} connection tests per second " +
-                     $"(Customer.io allows 10 requests per second per workspace). Try again in {retryAfterSeconds} second(s).",
-        };
-    }
+        Title = "Too many connection tests",
+        Detail = $"This tenant may run {options.Value.TestsPerSecondPerTenant} connection tests per second " +
+                 $"(Customer.io allows 10 requests per second per workspace). Try again in {retryAfterSeconds} second(s).",
+    };
 }

@@ -21,7 +21,6 @@ public static class ConnectionTestSetup
             .Validate(o => o.TestsPerSecondPerTenant > 0, "RateLimiting:TestsPerSecondPerTenant must be positive.")
             .ValidateOnStart();
 
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient<CustomerIoClient>(c => c.Timeout = Timeout.InfiniteTimeSpan) // the client's own budget bounds each test
             .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
             {

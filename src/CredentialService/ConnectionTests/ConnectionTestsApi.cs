@@ -19,6 +19,10 @@ public sealed record TestKeyRequest([property: SecretData] string? AppApiKey, st
         builder.Append($"AppApiKey = {Redacted.Key(AppApiKey)}, Region = {Region}");
         return true;
     }
+
+    /// <summary>The key and region code to test, in one step; only for a request <see cref="TestKeyRequestValidator"/> accepted.</summary>
+    public (AppApiKey Key, string Region) Parse() =>
+        (Credentials.AppApiKey.Parse(AppApiKey), Credentials.Region.Parse(Region ?? Credentials.Region.Us));
 }
 
 public sealed class TestKeyRequestValidator : AbstractValidator<TestKeyRequest>
@@ -68,8 +72,7 @@ public static class ConnectionTestsApi
     public static async Task<Ok<TestResult>> TestUnsaved(
         TestKeyRequest request, CustomerIoClient customerIo, CancellationToken ct)
     {
-        Region.TryNormalize(request.Region ?? Region.Us, out var region);
-        var key = AppApiKey.FromValidated(AppApiKeyRules.Normalize(request.AppApiKey!));
+        var (key, region) = request.Parse();
         return TypedResults.Ok(await customerIo.TestAsync(key, region, ct));
     }
 
@@ -77,7 +80,7 @@ public static class ConnectionTestsApi
         Guid id, Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
         CustomerIoClient customerIo, TimeProvider time, CancellationToken ct)
     {
-        var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        var credential = await db.Credentials.OwnedBy(caller).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (credential is null) return TypedResults.NotFound();
 
         var key = protector.Reveal(credential);

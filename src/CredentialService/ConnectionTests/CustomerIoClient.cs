@@ -32,31 +32,16 @@ public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            verdict = new(TestOutcome.Timeout, null,
-                $"Customer.io did not answer within {settings.TimeoutSeconds} seconds ({Describe(region)}). " +
-                "Try again; if it keeps happening, check status.customer.io and this service's network path to Customer.io.");
+            verdict = Verdicts.Timeout(region, settings.TimeoutSeconds);
         }
         catch (HttpRequestException ex)
         {
-            verdict = new(TestOutcome.Unreachable, null,
-                $"Could not connect to Customer.io ({Describe(region)}): {ReasonOf(ex)}. " +
-                "Check DNS, firewall and proxy settings between this service and Customer.io.");
+            verdict = Verdicts.Unreachable(region, ex.HttpRequestError);
         }
 
         var elapsed = time.GetElapsedTime(started);
         metrics.ConnectionTested(verdict.Outcome, region, elapsed);
-        return new TestResult(
-            Success: verdict.Outcome == TestOutcome.Ok,
-            Outcome: verdict.Outcome,
-            Message: verdict.Message,
-            Region: region,
-            ApiDomain: Region.ApiDomain(region),
-            SuggestedRegion: verdict.Outcome == TestOutcome.WrongRegion ? Region.Other(region) : null,
-            UpstreamStatus: verdict.UpstreamStatus,
-            RetryAfterSeconds: verdict.RetryAfterSeconds,
-            LatencyMs: (long)elapsed.TotalMilliseconds,
-            TestedAt: time.UtcNowForDatabase(),
-            Workspaces: verdict.Outcome == TestOutcome.Ok ? verdict.Workspaces : null);
+        return verdict.ToResult(region, elapsed, time.UtcNowForDatabase());
     }
 
     private async Task<Verdict> ClassifyAsync(
@@ -64,55 +49,27 @@ public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions
     {
         var other = Region.Other(region);
         var status = answer.Status;
-        if (answer.IsSuccess)
-            return new(TestOutcome.Ok, status, $"The key works in the {Describe(region)}.", Workspaces: answer.Workspaces);
+        if (answer.IsSuccess) return Verdicts.Ok(region, status, answer.Workspaces);
 
         if (status is >= 300 and < 400)
         {
             return PointsToOtherRegion(answer, other, settings)
-                ? new(TestOutcome.WrongRegion, status,
-                    $"Customer.io answered that this key belongs to the {Describe(other)}. Change the credential's region to {other}.")
-                : new(TestOutcome.UpstreamError, status,
-                    $"Customer.io answered with a redirect (HTTP {status}) to {answer.Location?.Host ?? "no location"}. " +
-                    "It was not followed, so the key was not sent to a host nobody chose. Try again later.");
+                ? Verdicts.PointedToOtherRegion(region, status)
+                : Verdicts.RedirectedElsewhere(status, answer.Location);
         }
 
         if (answer.Is(HttpStatusCode.Unauthorized))
         {
-            if (SaysWrongDatacenter(answer))
-                return new(TestOutcome.WrongRegion, status,
-                    $"Customer.io answered that this key belongs to the other data center: the {Describe(other)}. " +
-                    $"Change the credential's region to {other}.");
-            if (!settings.ProbeOtherRegion)
-                return new(TestOutcome.InvalidKey, status,
-                    $"Customer.io rejected the key in the {Describe(region)} (HTTP 401). Either the key is wrong " +
-                    $"(check it is an App API Key, not a Tracking API key, copied completely and not deleted), or the " +
-                    $"workspace is in the {Describe(other)}: try region {other}.");
-            if (await WorksInAsync(key, other, ct))
-                return new(TestOutcome.WrongRegion, status,
-                    $"The key is valid in the {Describe(other)}. Change the credential's region to {other}.");
-            return new(TestOutcome.InvalidKey, status,
-                $"Customer.io rejected the key in the {Describe(region)} and in the {Describe(other)} (HTTP 401). " +
-                "Check that it is an App API Key (not a Tracking API key or a service-account token), that it was " +
-                "copied completely, and that it has not been deleted in Customer.io. If the workspace's region is " +
-                "right, create a new App API Key.");
+            if (SaysWrongDatacenter(answer)) return Verdicts.SaysOtherDatacenter(region, status);
+            if (!settings.ProbeOtherRegion) return Verdicts.RejectedNotProbed(region, status);
+            return await WorksInAsync(key, other, ct)
+                ? Verdicts.WorksInOtherRegion(region, status)
+                : Verdicts.RejectedInBoth(region, status);
         }
 
-        if (answer.Is(HttpStatusCode.Forbidden))
-            return new(TestOutcome.Forbidden, status,
-                $"Customer.io recognised the key but refused access (HTTP 403, {Describe(region)}): the key may lack " +
-                "the permission to read workspaces, or this service's IP address is not on the workspace's IP " +
-                "allowlist. Check the key's access and the allowlist in Customer.io.");
-
-        if (answer.Is(HttpStatusCode.TooManyRequests))
-            return new(TestOutcome.RateLimited, status,
-                "Customer.io is rate limiting this workspace (10 requests per second, shared with your own traffic). " +
-                (answer.RetryAfterSeconds is { } s ? $"Try again in {s} seconds." : "Try again in a few seconds."),
-                answer.RetryAfterSeconds);
-
-        return new(TestOutcome.UpstreamError, status,
-            $"Customer.io answered with HTTP {status} ({Describe(region)}): the problem is on Customer.io's side, " +
-            "not with the key. Try again later and check status.customer.io.");
+        if (answer.Is(HttpStatusCode.Forbidden)) return Verdicts.Forbidden(region, status);
+        if (answer.Is(HttpStatusCode.TooManyRequests)) return Verdicts.RateLimited(status, answer.RetryAfterSeconds);
+        return Verdicts.UpstreamError(region, status);
     }
 
     /// <summary>The one probe after a 401. Its own failures (timeout, network) mean "not shown to work there".</summary>
@@ -154,17 +111,4 @@ public sealed class CustomerIoClient(HttpClient http, IOptions<CustomerIoOptions
 
     private static bool SaysWrongDatacenter(UpstreamAnswer answer) =>
         answer.ErrorDetail?.Contains("wrong datacenter", StringComparison.OrdinalIgnoreCase) == true;
-
-    private static string Describe(string region) => $"{Region.DisplayName(region)} region ({Region.ApiDomain(region)})";
-
-    private static string ReasonOf(HttpRequestException ex) => ex.HttpRequestError switch
-    {
-        HttpRequestError.NameResolutionError => "the host name could not be resolved",
-        HttpRequestError.ConnectionError => "the connection was refused or could not be established",
-        HttpRequestError.SecureConnectionError => "the TLS handshake failed",
-        _ => "the request failed before an answer arrived",
-    };
-
-    private sealed record Verdict(
-        string Outcome, int? UpstreamStatus, string Message, int? RetryAfterSeconds = null, IReadOnlyList<Workspace>? Workspaces = null);
 }

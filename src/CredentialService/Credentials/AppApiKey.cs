@@ -10,8 +10,17 @@ public sealed class AppApiKey
 
     private AppApiKey(string value) => this.value = value;
 
-    /// <summary>Wraps a key that already passed the input rules (see <see cref="AppApiKeyRules"/>).</summary>
+    /// <summary>Wraps a key that already passed the input rules (see <see cref="AppApiKeyRules"/>), e.g. one just decrypted.</summary>
     public static AppApiKey FromValidated(string normalized) => new(normalized);
+
+    /// <summary>
+    /// A key as a caller sent it, once the validator accepted it (<see cref="AppApiKeyRules.MustBeAppApiKey{T}"/>):
+    /// normalized the same way the rules saw it. Anything the rules would refuse is a bug here, never a guess.
+    /// </summary>
+    public static AppApiKey Parse(string? raw) =>
+        (raw is null ? null : AppApiKeyRules.Normalize(raw)) is { Length: >= AppApiKeyRules.MinLength and <= AppApiKeyRules.MaxLength } normalized
+            ? new(normalized)
+            : throw new ArgumentException("The App API Key did not pass the input rules.", nameof(raw));
 
     public const int Last4Length = 4;
 
@@ -19,5 +28,5 @@ public sealed class AppApiKey
 
     public string Reveal() => value;
 
-    public override string ToString() => $"AppApiKey(…{Last4})";
+    public override string ToString() => Redacted.Key(value);
 }

@@ -15,7 +15,17 @@ public sealed record CreateCredentialRequest(string? Name, string? Description, 
         builder.Append($"Name = {Name}, Description = {Description}, AppApiKey = {Redacted.Key(AppApiKey)}, Region = {Region}");
         return true;
     }
+
+    /// <summary>The request as the values to store, in one step; only for a request <see cref="CreateCredentialValidator"/> accepted.</summary>
+    public NewCredential Parse() => new(
+        Name!.Trim(),
+        CredentialFieldRules.NormalizeDescription(Description),
+        Credentials.AppApiKey.Parse(AppApiKey),
+        Credentials.Region.Parse(Region ?? Credentials.Region.Us));
 }
+
+/// <summary>A validated create: the trimmed name, the description (null when blank), the key and the region code.</summary>
+public sealed record NewCredential(string Name, string? Description, AppApiKey Key, string Region);
 
 /// <summary>
 /// Every field is optional: an omitted field keeps its value; <c>description: null</c> clears the description.
@@ -33,7 +43,20 @@ public sealed record UpdateCredentialRequest
             .Append($"AppApiKey = {(AppApiKey.IsSet ? Redacted.Key(AppApiKey.Value) : "(unchanged)")}, Region = {Region.Value}");
         return true;
     }
+
+    /// <summary>The request as changes, in one step; only for a request <see cref="UpdateCredentialValidator"/> accepted.</summary>
+    public CredentialChanges Parse() => new(
+        Name.IsSet ? Name.Value!.Trim() : null,
+        Description.IsSet ? new PatchField<string?>(true, CredentialFieldRules.NormalizeDescription(Description.Value)) : default,
+        AppApiKey.IsSet ? Credentials.AppApiKey.Parse(AppApiKey.Value) : null,
+        Region.IsSet ? Credentials.Region.Parse(Region.Value!) : null);
 }
+
+/// <summary>
+/// A validated update: null (or an unset <see cref="Description"/>) keeps the stored value; a set description of null
+/// clears it. Values are normalized as the create's are.
+/// </summary>
+public sealed record CredentialChanges(string? Name, PatchField<string?> Description, AppApiKey? Key, string? Region);
 
 public sealed record CredentialResponse(
     Guid Id,

@@ -1,6 +1,5 @@
-using CredentialService.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace CredentialService.Credentials;
 
@@ -18,43 +17,20 @@ public sealed class TenantCredentialLimitException(int maxPerTenant)
 }
 
 /// <summary>
-/// Enforces the per-tenant maximum inside the create's transaction. Creates of one tenant take a transaction-scoped
-/// advisory lock on the tenant first, so two instances cannot both see "one place left" and both insert; creates of
-/// different tenants do not wait for each other (unless their tenant ids hash alike). The count stops at the maximum.
+/// The per-tenant maximum is enforced by Postgres, in the statement that inserts the credential: the insert's trigger
+/// adds the new credentials to the tenant's row of <see cref="TenantCredentialCount"/> and raises
+/// <see cref="SqlState"/> when the count passes <see cref="Setting"/> (set for every connection from
+/// <c>Credentials:MaxPerTenant</c>, see <c>Data/DatabaseSetup</c>), which rolls the create back. The upsert locks that
+/// row until commit, so creates of one tenant racing on several instances are counted one after the other and never
+/// overshoot, while other tenants' creates do not wait. No extra statement or round trip per create.
 /// </summary>
-public sealed class CredentialLimits(CredentialsDbContext db, IOptions<CredentialLimitsOptions> options)
+public static class CredentialLimits
 {
-    public async Task EnsureRoomAsync(string tenantId, CancellationToken ct)
-    {
-        if (db.Database.CurrentTransaction is null)
-        {
-            throw new InvalidOperationException("The per-tenant limit is checked inside the create's transaction.");
-        }
+    /// <summary>The connection setting the trigger reads (a custom setting, unset means no maximum, e.g. for COPY).</summary>
+    public const string Setting = "credential_service.max_credentials_per_tenant";
 
-        var max = options.Value.MaxPerTenant;
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended('credential-limit:' || {tenantId}, 0))", ct);
-        var count = await db.Database
-            .SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM (SELECT 1 FROM credentials WHERE tenant_id = {tenantId} LIMIT {max}) AS c")
-            .SingleAsync(ct);
-        if (count >= max) throw new TenantCredentialLimitException(max);
-    }
-}
+    /// <summary>The SQLSTATE the trigger raises for a create over the maximum.</summary>
+    public const string SqlState = "CS409";
 
-public static class CredentialLimitsSetup
-{
-    public static IHostApplicationBuilder AddCredentialLimits(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<CredentialLimitsOptions>().BindConfiguration("Credentials")
-            .Validate(o => o.MaxPerTenant > 0, "Credentials:MaxPerTenant must be positive.")
-            .ValidateOnStart();
-        builder.Services.AddScoped<CredentialLimits>();
-        builder.Services.AddOptions<TenantRequestLimitOptions>().BindConfiguration("RateLimiting")
-            .Validate(TenantRequestLimitOptions.IsValid,
-                "RateLimiting:ListRequestsPerSecondPerTenant and RateLimiting:WriteRequestsPerSecondPerTenant must be positive, RateLimiting:MaxQueueSeconds 0..30.")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<CredentialListRateLimit>();
-        builder.Services.AddSingleton<CredentialWriteRateLimit>();
-        return builder;
-    }
+    public static bool IsLimitReached(DbUpdateException e) => e.InnerException is PostgresException { SqlState: SqlState };
 }

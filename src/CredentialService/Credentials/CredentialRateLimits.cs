@@ -1,7 +1,6 @@
 using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Telemetry;
 using CredentialService.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace CredentialService.Credentials;
@@ -25,42 +24,27 @@ public sealed class TenantRequestLimitOptions
         o.ListRequestsPerSecondPerTenant > 0 && o.WriteRequestsPerSecondPerTenant > 0 && o.MaxQueueSeconds is >= 0 and <= 30;
 }
 
-/// <summary>A per-tenant bucket of one kind of request; the two kinds below are the policies endpoints name.</summary>
-public abstract class TenantRequestRateLimit(
+/// <summary>The list and the write requests of a tenant: burst twice the rate, queued up to <c>RateLimiting:MaxQueueSeconds</c>.</summary>
+public abstract class CredentialRequestRateLimit(
     string kind, IOptions<TenantRequestLimitOptions> options, IOptions<TenancyOptions> tenancy, ServiceMetrics metrics)
-    : ISharedRateLimitPolicy
+    : TenantRequestRateLimit(kind, tenancy, metrics)
 {
-    protected abstract double PerSecond(TenantRequestLimitOptions o);
+    protected TenantRequestLimitOptions Options => options.Value;
 
-    public (string BucketKey, RateLimit Limit, TimeSpan MaxWait)? BucketFor(HttpContext context)
-    {
-        var perSecond = PerSecond(options.Value);
-        return Caller.TenantOf(context.User, tenancy.Value.ClaimType) is { } tenant
-            ? ($"{kind}:{tenant}", new RateLimit(perSecond, Math.Max(1, (int)Math.Ceiling(2 * perSecond))),
-                TimeSpan.FromSeconds(options.Value.MaxQueueSeconds))
-            : null;
-    }
+    protected override TimeSpan MaxWait => TimeSpan.FromSeconds(Options.MaxQueueSeconds);
 
-    public ProblemDetails Refused(HttpContext context, RateLimit limit, int retryAfterSeconds)
-    {
-        metrics.RateLimited();
-        return new ProblemDetails
-        {
-            Title = "Too many requests",
-            Detail = $"This tenant may make {limit.PerSecond} {kind} requests per second, across every instance of the " +
-                     $"service. Try again in {retryAfterSeconds} second(s).",
-        };
-    }
+    /// <summary>Lists and writes are the hot paths: one bucket statement per batch of slots, not per request.</summary>
+    public override bool BatchesLocally => true;
 }
 
 public sealed class CredentialListRateLimit(IOptions<TenantRequestLimitOptions> o, IOptions<TenancyOptions> t, ServiceMetrics m)
-    : TenantRequestRateLimit("list", o, t, m)
+    : CredentialRequestRateLimit("list", o, t, m)
 {
-    protected override double PerSecond(TenantRequestLimitOptions o) => o.ListRequestsPerSecondPerTenant;
+    protected override double PerSecond => Options.ListRequestsPerSecondPerTenant;
 }
 
 public sealed class CredentialWriteRateLimit(IOptions<TenantRequestLimitOptions> o, IOptions<TenancyOptions> t, ServiceMetrics m)
-    : TenantRequestRateLimit("write", o, t, m)
+    : CredentialRequestRateLimit("write", o, t, m)
 {
-    protected override double PerSecond(TenantRequestLimitOptions o) => o.WriteRequestsPerSecondPerTenant;
+    protected override double PerSecond => Options.WriteRequestsPerSecondPerTenant;
 }

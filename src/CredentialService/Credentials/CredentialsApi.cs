@@ -12,6 +12,7 @@ using CredentialService.Usages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CredentialService.Credentials;
 
@@ -101,20 +102,14 @@ public static class CredentialsApi
         CreateCredentialRequest request,
         [FromHeader(Name = IdempotencyKeys.Header), MaxLength(IdempotencyKeys.MaxLength), RegularExpression(IdempotencyKeys.Pattern)] string? idempotencyKey,
         Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
-        IdempotentCreate idempotent, CredentialLimits limits, ServiceMetrics metrics, ILogger<CreateCredentialRequest> logger,
+        IdempotentCreate idempotent, IOptions<CredentialLimitsOptions> limits, ServiceMetrics metrics, ILogger<CreateCredentialRequest> logger,
         TimeProvider time, CancellationToken ct)
     {
         CredentialLog.CreateRequested(logger, request);
-        var name = request.Name!.Trim();
-        var description = CredentialFieldRules.NormalizeDescription(request.Description);
-        Region.TryNormalize(request.Region ?? Region.Us, out var region);
-        var key = AppApiKey.FromValidated(AppApiKeyRules.Normalize(request.AppApiKey!));
+        var (name, description, key, region) = request.Parse();
 
         async Task<CredentialResponse> Insert()
         {
-            // The per-tenant limit holds inside a transaction (the idempotent path already has one).
-            await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-            await limits.EnsureRoomAsync(caller.TenantId, ct);
             var now = time.UtcNowForDatabase();
             var credential = new Credential
             {
@@ -132,8 +127,15 @@ public static class CredentialsApi
             db.Credentials.Add(credential);
             db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Created, time,
                 new EventDetail(Region: region, AppApiKeyLast4: key.Last4)));
-            await db.SaveChangesAsync(ct);
-            if (tx is not null) await tx.CommitAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (CredentialLimits.IsLimitReached(e))
+            {
+                throw new TenantCredentialLimitException(limits.Value.MaxPerTenant);
+            }
+
             metrics.CredentialChanged(AuditAction.Created);
             return CredentialResponse.From(credential);
         }
@@ -201,7 +203,15 @@ public static class CredentialsApi
             errors["lastOutcome"] = [$"lastOutcome must be one of: {OutcomeFilter.AllowedValues}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var query = db.Credentials.AsNoTracking().Where(c => c.TenantId == caller.TenantId);
+        if (region is null && inUse is null && lastOutcome is null && string.IsNullOrEmpty(q))
+        {
+            var plain = cursor is null
+                ? CredentialQueries.FirstPage(db, caller.TenantId, take + 1)
+                : CredentialQueries.PageAfter(db, caller.TenantId, after, take + 1);
+            return Page(await plain.ToListAsync(ct), take);
+        }
+
+        var query = db.Credentials.AsNoTracking().OwnedBy(caller);
         if (cursor is not null) query = query.Where(c => c.Id.CompareTo(after) < 0);
         if (region is not null) query = query.Where(c => c.Region == regionFilter);
         if (inUse is { } used) query = used ? query.Where(c => c.UsageCount > 0) : query.Where(c => c.UsageCount == 0);
@@ -215,19 +225,21 @@ public static class CredentialsApi
             query = query.Where(c => EF.Functions.ILike(c.Name + SearchSeparator + (c.Description ?? ""), pattern, @"\"));
         }
 
-        var page = await query.OrderByDescending(c => c.Id).Take(take + 1).Select(CredentialResponse.Projection).ToListAsync(ct);
-        var more = page.Count > take;
-        if (more) page.RemoveAt(take);
-        return TypedResults.Ok(new CredentialPage(page, more ? CredentialCursor.Encode(page[^1].Id) : null));
+        return Page(await query.OrderByDescending(c => c.Id).Take(take + 1).Select(CredentialResponse.Projection).ToListAsync(ct), take);
+    }
+
+    /// <summary>A page from <c>take + 1</c> rows: the extra row only says that there is a next page.</summary>
+    private static Ok<CredentialPage> Page(List<CredentialResponse> rows, int take)
+    {
+        var more = rows.Count > take;
+        if (more) rows.RemoveAt(take);
+        return TypedResults.Ok(new CredentialPage(rows, more ? CredentialCursor.Encode(rows[^1].Id) : null));
     }
 
     public static async Task<Results<Ok<CredentialResponse>, NotFound>> Get(
         Guid id, Caller caller, HttpContext http, CredentialsDbContext db, CancellationToken ct)
     {
-        var credential = await db.Credentials.AsNoTracking()
-            .Where(c => c.Id == id && c.TenantId == caller.TenantId)
-            .Select(CredentialResponse.Projection)
-            .FirstOrDefaultAsync(ct);
+        var credential = await CredentialQueries.ById(db, id, caller.TenantId, ct);
         if (credential is null) return TypedResults.NotFound();
         http.Response.Headers.ETag = ETags.Header(credential.Version);
         return TypedResults.Ok(credential);
@@ -238,35 +250,34 @@ public static class CredentialsApi
         AppApiKeyProtector protector, ServiceMetrics metrics, TimeProvider time, CancellationToken ct)
     {
         var required = ETags.RequiredVersion(http.Request);
-        var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        var credential = await db.Credentials.OwnedBy(caller).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (credential is null) return TypedResults.NotFound();
         if (!ETags.Matches(required, credential.Version)) return PreconditionFailed(credential.Version);
 
+        var changes = request.Parse();
         var changed = new List<string>();
-        if (request.Name.IsSet && request.Name.Value!.Trim() != credential.Name)
+        if (changes.Name is { } name && name != credential.Name)
         {
-            credential.Name = request.Name.Value!.Trim();
+            credential.Name = name;
             changed.Add("name");
         }
 
-        if (request.Description.IsSet && CredentialFieldRules.NormalizeDescription(request.Description.Value) is var description
-            && description != credential.Description)
+        if (changes.Description is { IsSet: true, Value: var description } && description != credential.Description)
         {
             credential.Description = description;
             changed.Add("description");
         }
 
-        if (request.Region.IsSet && Region.TryNormalize(request.Region.Value, out var region) && region != credential.Region)
+        if (changes.Region is { } region && region != credential.Region)
         {
             credential.Region = region;
             credential.LastTest = null;
             changed.Add("region");
         }
 
-        AppApiKey? rotated = null;
-        if (request.AppApiKey.IsSet)
+        var rotated = changes.Key;
+        if (rotated is not null)
         {
-            rotated = AppApiKey.FromValidated(AppApiKeyRules.Normalize(request.AppApiKey.Value!));
             credential.AppApiKeyCiphertext = protector.Protect(rotated, caller.TenantId, credential.Id);
             credential.AppApiKeyLast4 = rotated.Last4;
             credential.LastTest = null;
@@ -318,7 +329,7 @@ public static class CredentialsApi
         if (credential.UsageCount > 0 && !force) return await DeleteProtection.InUseAsync(db, credential, ct);
 
         // The usages go with the credential (also by the foreign key's cascade); the deleted event counts them.
-        await db.Credentials.Where(c => c.Id == id && c.TenantId == caller.TenantId).ExecuteDeleteAsync(ct);
+        await db.Credentials.OwnedBy(caller).Where(c => c.Id == id).ExecuteDeleteAsync(ct);
         db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.Deleted, time,
             new EventDetail(Forced: credential.UsageCount > 0, UsagesRemoved: credential.UsageCount)));
         await db.SaveChangesAsync(ct);

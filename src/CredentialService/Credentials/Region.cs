@@ -28,6 +28,13 @@ public static class Region
         }
     }
 
+    /// <summary>
+    /// The region code of a value the validator accepted (<see cref="RegionRules.MustBeRegion{T}"/>). Anything else is
+    /// a bug, not a guess: this throws rather than store an empty region.
+    /// </summary>
+    public static string Parse(string input) =>
+        TryNormalize(input, out var region) ? region : throw new ArgumentException($"'{input}' is not a region.", nameof(input));
+
     public const string UsApiDomain = "api.customer.io";
     public const string EuApiDomain = "api-eu.customer.io";
 

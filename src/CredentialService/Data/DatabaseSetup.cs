@@ -1,3 +1,4 @@
+using CredentialService.Credentials;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -22,7 +23,9 @@ public static class DatabaseSetup
                 $"ConnectionStrings__{ConnectionStringName}) is required: a PostgreSQL connection string.");
         }
 
-        var connectionString = WithServiceDefaults(configured);
+        // The per-tenant maximum travels with every connection, for the trigger that enforces it (CredentialLimits).
+        var maxPerTenant = builder.Configuration.GetValue("Credentials:MaxPerTenant", new CredentialLimitsOptions().MaxPerTenant);
+        var connectionString = WithServiceDefaults(configured, maxPerTenant);
         builder.Services.AddDbContextPool<CredentialsDbContext>(o => o
             .UseNpgsql(connectionString)
             .UseSnakeCaseNamingConvention());
@@ -38,7 +41,7 @@ public static class DatabaseSetup
     /// statements run over and over: prepare them automatically, and skip the session reset (DISCARD ALL) when a
     /// connection goes back to the pool, since this service leaves no session state behind.
     /// </summary>
-    private static string WithServiceDefaults(string connectionString)
+    private static string WithServiceDefaults(string connectionString, int maxCredentialsPerTenant)
     {
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         bool Has(string key) => given.ContainsKey(key) || given.ContainsKey(key.Replace(" ", "", StringComparison.Ordinal));
@@ -56,6 +59,8 @@ public static class DatabaseSetup
         {
             csb.Options = $"{csb.Options} -c statement_timeout={(csb.CommandTimeout - 1) * 1000}".Trim();
         }
+
+        csb.Options = $"{csb.Options} -c {CredentialLimits.Setting}={maxCredentialsPerTenant}".Trim();
         return csb.ConnectionString;
     }
 }

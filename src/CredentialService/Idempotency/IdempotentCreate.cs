@@ -41,7 +41,7 @@ public sealed class IdempotentCreate(CredentialsDbContext db, IDataProtectionPro
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await db.IdempotencyRecords
-                .Where(r => r.TenantId == tenantId && r.Key == key && r.CreatedAt < expiredBefore)
+                .OwnedBy(tenantId).Where(r => r.Key == key && r.CreatedAt < expiredBefore)
                 .ExecuteDeleteAsync(ct);
             var claimed = await db.Database.ExecuteSqlAsync(
                 $"""
@@ -53,7 +53,7 @@ public sealed class IdempotentCreate(CredentialsDbContext db, IDataProtectionPro
                 var response = await create();
                 var body = JsonSerializer.Serialize(response, CredentialServiceJsonContext.Default.CredentialResponse);
                 await db.IdempotencyRecords
-                    .Where(r => r.TenantId == tenantId && r.Key == key)
+                    .OwnedBy(tenantId).Where(r => r.Key == key)
                     .ExecuteUpdateAsync(s => s
                         .SetProperty(r => r.CredentialId, response.Id)
                         .SetProperty(r => r.ResponseBody, body), ct);
@@ -63,9 +63,9 @@ public sealed class IdempotentCreate(CredentialsDbContext db, IDataProtectionPro
         }
 
         var record = await db.IdempotencyRecords.AsNoTracking()
-            .FirstAsync(r => r.TenantId == tenantId && r.Key == key, ct);
+            .OwnedBy(tenantId).FirstAsync(r => r.Key == key, ct);
         if (!Matches(protector, record.Fingerprint, fingerprint)) return new Mismatch();
-        if (record.CredentialId is { } id && !await db.Credentials.AnyAsync(c => c.TenantId == tenantId && c.Id == id, ct))
+        if (record.CredentialId is { } id && !await db.Credentials.OwnedBy(tenantId).AnyAsync(c => c.Id == id, ct))
         {
             return new CredentialGone(id);
         }

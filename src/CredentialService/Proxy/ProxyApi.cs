@@ -5,6 +5,7 @@ using CredentialService.ConnectionTests;
 using CredentialService.Credentials;
 using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.Errors;
 using CredentialService.Infrastructure.Telemetry;
 using CredentialService.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
@@ -93,7 +94,8 @@ public static partial class ProxyApi
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limitBytes;
 
         var credential = await db.Credentials.AsNoTracking()
-            .Where(c => c.Id == id && c.TenantId == caller.TenantId)
+            .OwnedBy(caller)
+            .Where(c => c.Id == id)
             .Select(c => new { c.Region, c.AppApiKeyCiphertext, c.Version })
             .FirstOrDefaultAsync(http.RequestAborted);
         if (credential is null)
@@ -124,10 +126,11 @@ public static partial class ProxyApi
         {
             metrics.ProxyRefused(region);
             LogRefused(logger, method, id, target.Summary, StatusCodes.Status429TooManyRequests);
-            http.Response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return Problem(StatusCodes.Status429TooManyRequests, "proxy-rate-limited", "Too many requests for this credential",
+            return ProblemSetup.TooManyRequests(http, ProblemOf(StatusCodes.Status429TooManyRequests, "proxy-rate-limited",
+                "Too many requests for this credential",
                 $"This credential's {Describe(endpointClass)} limit ({Describe(limit)}) has no free slot within " +
-                $"{options.Value.MaxQueueSeconds} s. Nothing was sent. Try again in {decision.RetryAfterSeconds} second(s).");
+                $"{options.Value.MaxQueueSeconds} s. Nothing was sent. Try again in {decision.RetryAfterSeconds} second(s)."),
+                decision.RetryAfterSeconds);
         }
 
         metrics.ProxyQueued(region, decision.Wait);
@@ -222,14 +225,17 @@ public static partial class ProxyApi
         limit.PerSecond >= 1 ? $"{limit.PerSecond.ToString(CultureInfo.InvariantCulture)}/s" : $"1 per {(1 / limit.PerSecond).ToString(CultureInfo.InvariantCulture)} s";
 
     private static ProblemHttpResult Problem(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
-        TypedResults.Problem(new ProblemDetails
+        TypedResults.Problem(ProblemOf(status, type, title, detail, extensions));
+
+    private static ProblemDetails ProblemOf(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        new()
         {
             Status = status,
             Type = ProblemTypeBase + type,
             Title = title,
             Detail = detail,
             Extensions = extensions ?? new Dictionary<string, object?>(),
-        });
+        };
 
     // Only the method, the first two path segments, the status and the duration: never the query or later segments.
     [LoggerMessage(Level = LogLevel.Information,

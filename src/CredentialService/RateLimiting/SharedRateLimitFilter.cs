@@ -1,4 +1,4 @@
-using System.Globalization;
+using CredentialService.Infrastructure.Errors;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CredentialService.RateLimiting;
@@ -13,8 +13,11 @@ public interface ISharedRateLimitPolicy
     /// <summary>The bucket of this request, or null when the request is not limited (e.g. no tenant).</summary>
     (string BucketKey, RateLimit Limit, TimeSpan MaxWait)? BucketFor(HttpContext context);
 
-    /// <summary>The 429 problem for a refused request; <c>Retry-After</c> is set by the filter.</summary>
+    /// <summary>The 429 problem for a refused request; status and <c>Retry-After</c> are set by <see cref="ProblemSetup.TooManyRequests"/>.</summary>
     ProblemDetails Refused(HttpContext context, RateLimit limit, int retryAfterSeconds);
+
+    /// <summary>Whether this instance may take the bucket's slots a batch at a time (<see cref="LocalSlotBatches"/>).</summary>
+    bool BatchesLocally => false;
 }
 
 public static class SharedRateLimitEndpoints
@@ -30,12 +33,9 @@ public static class SharedRateLimitEndpoints
             if (policy.BucketFor(http) is not var (key, limit, maxWait)) return await next(context);
 
             var decision = await http.RequestServices.GetRequiredService<SharedRateLimiter>()
-                .AcquireAndWaitAsync(key, limit, maxWait, http.RequestAborted);
+                .AcquireAndWaitAsync(key, limit, maxWait, http.RequestAborted, policy.BatchesLocally);
             if (decision.Granted) return await next(context);
 
-            http.Response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            var problem = policy.Refused(http, limit, decision.RetryAfterSeconds);
-            problem.Status = StatusCodes.Status429TooManyRequests;
-            return TypedResults.Problem(problem);
+            return ProblemSetup.TooManyRequests(http, policy.Refused(http, limit, decision.RetryAfterSeconds), decision.RetryAfterSeconds);
         });
 }

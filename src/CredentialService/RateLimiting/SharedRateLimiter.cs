@@ -35,18 +35,21 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
     // A missing row is a full bucket: the insert grants at once. On an existing row, the new arrival time is
     // reserved only when the wait it implies is within max_wait; otherwise the row is left as it was and no row
     // comes back. A pause holds every grant until paused_until (and lets the burst refill only from then).
+    // Positional parameters ($1 key, $2 interval, $3 burst, $4 max wait, $5 slots), added unnamed and in order:
+    // Npgsql then sends the SQL as it is instead of parsing it on every acquire to rewrite named ones. $5 slots are
+    // taken at once (1, or a local batch: LocalSlotBatches).
     private const string AcquireSql = """
         INSERT INTO rate_limit_buckets AS b (bucket_key, tat)
-        VALUES (@key, now() + @interval)
+        VALUES ($1, now() + $2 * $5)
         ON CONFLICT (bucket_key) DO UPDATE
-           SET tat = greatest(b.tat, now(), b.paused_until + @interval * (@burst - 1)) + @interval
-         WHERE greatest(b.tat, now(), b.paused_until + @interval * (@burst - 1)) + @interval - @interval * @burst - now() <= @max_wait
-        RETURNING extract(epoch FROM greatest(b.tat - @interval * @burst - now(), interval '0'))::float8
+           SET tat = greatest(b.tat, now(), b.paused_until + $2 * ($3 - 1)) + $2 * $5
+         WHERE greatest(b.tat, now(), b.paused_until + $2 * ($3 - 1)) + $2 * $5 - $2 * $3 - now() <= $4
+        RETURNING extract(epoch FROM greatest(b.tat - $2 * $3 - now(), interval '0'))::float8
         """;
 
     private const string WaitSql = """
-        SELECT extract(epoch FROM greatest(tat, now(), paused_until + @interval * (@burst - 1)) + @interval - @interval * @burst - now())::float8
-          FROM rate_limit_buckets WHERE bucket_key = @key
+        SELECT extract(epoch FROM greatest(tat, now(), paused_until + $2 * ($3 - 1)) + $2 - $2 * $3 - now())::float8
+          FROM rate_limit_buckets WHERE bucket_key = $1
         """;
 
     private const string PauseSql = """
@@ -60,6 +63,8 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
          WHERE tat < now() - @idle AND (paused_until IS NULL OR paused_until < now() - @idle)
         """;
 
+    private readonly LocalSlotBatches batches = new();
+
     // The DbContext's own connection string, so the limiter draws from the same Npgsql pool as EF (one pool per
     // connection string): limiting adds no connections of its own.
     private readonly Lazy<string> connectionString = new(() =>
@@ -72,12 +77,32 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
     /// Takes a slot of <paramref name="bucketKey"/>'s bucket if one frees within <paramref name="maxWait"/>. The caller
     /// waits <see cref="RateLimitDecision.Wait"/> before acting (see <see cref="AcquireAndWaitAsync"/>).
     /// </summary>
-    public async Task<RateLimitDecision> AcquireAsync(string bucketKey, RateLimit limit, TimeSpan maxWait, CancellationToken ct)
+    public async Task<RateLimitDecision> AcquireAsync(
+        string bucketKey, RateLimit limit, TimeSpan maxWait, CancellationToken ct, bool batchLocally = false)
     {
+        if (batchLocally && LocalSlotBatches.SizeFor(limit) is > 1 and var size)
+        {
+            if (batches.TryTake(bucketKey, out var refill)) return new RateLimitDecision(true, TimeSpan.Zero, TimeSpan.Zero);
+            if (refill)
+            {
+                var taken = 0;
+                try
+                {
+                    await using var batchConnection = await OpenAsync(ct);
+                    await using var batch = AcquireCommand(batchConnection, bucketKey, limit, TimeSpan.Zero, size);
+                    if (await batch.ExecuteScalarAsync(ct) is double) taken = size;
+                }
+                finally
+                {
+                    batches.Refilled(bucketKey, limit, taken);
+                }
+
+                if (taken > 0) return new RateLimitDecision(true, TimeSpan.Zero, TimeSpan.Zero);
+            }
+        }
+
         await using var connection = await OpenAsync(ct);
-        await using var command = new NpgsqlCommand(AcquireSql, connection);
-        AddBucket(command, bucketKey, limit);
-        command.Parameters.AddWithValue("max_wait", maxWait);
+        await using var command = AcquireCommand(connection, bucketKey, limit, maxWait, 1);
         var granted = await command.ExecuteScalarAsync(ct);
         if (granted is double waitSeconds)
         {
@@ -93,9 +118,10 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
     }
 
     /// <summary><see cref="AcquireAsync"/>, then the wait it asks for, when granted.</summary>
-    public async Task<RateLimitDecision> AcquireAndWaitAsync(string bucketKey, RateLimit limit, TimeSpan maxWait, CancellationToken ct)
+    public async Task<RateLimitDecision> AcquireAndWaitAsync(
+        string bucketKey, RateLimit limit, TimeSpan maxWait, CancellationToken ct, bool batchLocally = false)
     {
-        var decision = await AcquireAsync(bucketKey, limit, maxWait, ct);
+        var decision = await AcquireAsync(bucketKey, limit, maxWait, ct, batchLocally);
         if (decision.Granted && decision.Wait > TimeSpan.Zero)
         {
             await Task.Delay(decision.Wait, ct);
@@ -123,11 +149,20 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
         return await command.ExecuteNonQueryAsync(ct);
     }
 
+    private static NpgsqlCommand AcquireCommand(NpgsqlConnection connection, string bucketKey, RateLimit limit, TimeSpan maxWait, int slots)
+    {
+        var command = new NpgsqlCommand(AcquireSql, connection);
+        AddBucket(command, bucketKey, limit);
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = maxWait });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = slots });
+        return command;
+    }
+
     private static void AddBucket(NpgsqlCommand command, string bucketKey, RateLimit limit)
     {
-        command.Parameters.AddWithValue("key", bucketKey);
-        command.Parameters.AddWithValue("interval", limit.Interval);
-        command.Parameters.AddWithValue("burst", limit.Burst);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = bucketKey });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = limit.Interval });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit.Burst });
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)

@@ -53,7 +53,7 @@ public static class SecretApi
         IOptions<CustomerIoOptions> customerIo, ServiceMetrics metrics, TimeProvider time, CancellationToken ct)
     {
         http.Response.Headers.CacheControl = "no-store";
-        var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct);
+        var credential = await db.Credentials.OwnedBy(caller).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (credential is null) return TypedResults.NotFound();
 
         var key = protector.Reveal(credential);

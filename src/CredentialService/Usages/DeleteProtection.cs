@@ -1,6 +1,7 @@
 using CredentialService.Credentials;
 using CredentialService.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CredentialService.Usages;
 
@@ -13,18 +14,26 @@ public static class DeleteProtection
     public static async Task<ProblemHttpResult> InUseAsync(CredentialsDbContext db, Credential credential, CancellationToken ct)
     {
         var usages = await UsagesApi.FirstAsync(db, credential.Id, ListedUsages, ct);
-        var names = string.Join(", ", usages.Select(u => $"{u.Kind} {u.Name} ({u.Id})"));
-        var more = credential.UsageCount > usages.Length ? $" and {credential.UsageCount - usages.Length} more" : "";
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status409Conflict,
-            type: ProblemType,
-            title: "The credential is in use",
-            detail: $"{credential.UsageCount} source(s) or destination(s) use this credential: {names}{more}. Remove " +
-                    "those usages first, or delete with force=true to delete the credential and its usages.",
-            extensions: new Dictionary<string, object?>
+        return TypedResults.Problem(InUse(credential.UsageCount, usages));
+    }
+
+    /// <summary>The 409 problem for <paramref name="usageCount"/> usages, of which <paramref name="listed"/> are named.</summary>
+    public static ProblemDetails InUse(int usageCount, UsageResponse[] listed)
+    {
+        var names = string.Join(", ", listed.Select(u => $"{u.Kind} {u.Name} ({u.Id})"));
+        var more = usageCount > listed.Length ? $" and {usageCount - listed.Length} more" : "";
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Type = ProblemType,
+            Title = "The credential is in use",
+            Detail = $"{usageCount} source(s) or destination(s) use this credential: {names}{more}. Remove " +
+                     "those usages first, or delete with force=true to delete the credential and its usages.",
+            Extensions =
             {
-                ["usageCount"] = credential.UsageCount,
-                ["usages"] = usages,
-            });
+                ["usageCount"] = usageCount,
+                ["usages"] = listed,
+            },
+        };
     }
 }

@@ -1,40 +1,57 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 
 namespace CredentialService.Usages;
 
-/// <summary>OpenAPI examples for usages and for the delete a usage prevents.</summary>
+/// <summary>OpenAPI examples for usages and for the delete a usage prevents, built by the code that writes the answers.</summary>
 internal static class UsageExamples
 {
+    private static readonly DateTime At = new(2026, 11, 28, 10, 0, 0, DateTimeKind.Utc);
+
+    private static readonly UsageResponse Usage = new("src-4711", UsageKind.Source, "Customer.io segments, nightly", At, At);
+
     public static void Apply(string? operationName, OpenApiOperation operation)
     {
         switch (operationName)
         {
             case "PutCredentialUsage":
                 if (operation.RequestBody?.Content?.TryGetValue("application/json", out var body) == true)
-                    body.Example = JsonNode.Parse("""{"kind":"source","name":"Customer.io segments, nightly"}""");
+                    body.Example = Json(new PutUsageRequest(Usage.Kind, Usage.Name));
                 foreach (var status in new[] { "200", "201" })
-                    SetExample(operation, status, "application/json",
-                        """{"id":"src-4711","kind":"source","name":"Customer.io segments, nightly","createdAt":"2026-11-28T10:00:00Z","updatedAt":"2026-11-28T10:00:00Z"}""");
+                    SetExample(operation, status, "application/json", Json(Usage));
                 break;
             case "ListCredentialUsages":
-                SetExample(operation, "200", "application/json",
-                    """{"items":[{"id":"src-4711","kind":"source","name":"Customer.io segments, nightly","createdAt":"2026-11-28T10:00:00Z","updatedAt":"2026-11-28T10:00:00Z"}]}""");
+                SetExample(operation, "200", "application/json", Json(new UsageList([Usage])));
                 break;
             case "DeleteCredential":
-                SetExample(operation, "409", "application/problem+json", $$"""
-                    {"type":"{{DeleteProtection.ProblemType}}","title":"The credential is in use","status":409,
-                     "detail":"1 source(s) or destination(s) use this credential: source Customer.io segments, nightly (src-4711). Remove those usages first, or delete with force=true to delete the credential and its usages.",
-                     "usageCount":1,"usages":[{"id":"src-4711","kind":"source","name":"Customer.io segments, nightly","createdAt":"2026-11-28T10:00:00Z","updatedAt":"2026-11-28T10:00:00Z"}]}
-                    """);
+                SetExample(operation, "409", "application/problem+json", Problem(DeleteProtection.InUse(1, [Usage])));
                 break;
         }
     }
 
-    private static void SetExample(OpenApiOperation operation, string status, string mediaType, string json)
+    private static JsonNode? Json<T>(T value) => JsonSerializer.SerializeToNode(value, typeof(T), CredentialServiceJsonContext.Default);
+
+    /// <summary>A problem as the service writes it (its traceId aside).</summary>
+    private static JsonObject Problem(ProblemDetails problem)
+    {
+        var json = new JsonObject
+        {
+            ["type"] = problem.Type,
+            ["title"] = problem.Title,
+            ["status"] = problem.Status,
+            ["detail"] = problem.Detail,
+        };
+        foreach (var (name, value) in problem.Extensions)
+            json[name] = value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), CredentialServiceJsonContext.Default);
+        return json;
+    }
+
+    private static void SetExample(OpenApiOperation operation, string status, string mediaType, JsonNode? example)
     {
         if (operation.Responses?.TryGetValue(status, out var response) == true
             && response.Content?.TryGetValue(mediaType, out var content) == true)
-            content.Example = JsonNode.Parse(json);
+            content.Example = example;
     }
 }

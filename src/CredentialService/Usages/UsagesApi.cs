@@ -66,7 +66,7 @@ public static class UsagesApi
 
         var now = time.UtcNowForDatabase();
         var name = request.Name!.Trim();
-        var usage = await db.CredentialUsages.FirstOrDefaultAsync(u => u.CredentialId == id && u.UsageId == usageId, ct);
+        var usage = await db.CredentialUsages.OwnedBy(caller).FirstOrDefaultAsync(u => u.CredentialId == id && u.UsageId == usageId, ct);
         if (usage is not null)
         {
             if (usage.Kind != request.Kind || usage.Name != name)
@@ -97,9 +97,10 @@ public static class UsagesApi
 
     public static async Task<Results<Ok<UsageList>, NotFound>> List(Guid id, Caller caller, CredentialsDbContext db, CancellationToken ct)
     {
-        if (!await db.Credentials.AnyAsync(c => c.Id == id && c.TenantId == caller.TenantId, ct)) return TypedResults.NotFound();
+        if (!await db.Credentials.OwnedBy(caller).AnyAsync(c => c.Id == id, ct)) return TypedResults.NotFound();
         var items = await db.CredentialUsages.AsNoTracking()
-            .Where(u => u.CredentialId == id && u.TenantId == caller.TenantId)
+            .OwnedBy(caller)
+            .Where(u => u.CredentialId == id)
             .OrderBy(u => u.CreatedAt).ThenBy(u => u.UsageId)
             .Select(u => new UsageResponse(u.UsageId, u.Kind, u.Name, u.CreatedAt, u.UpdatedAt))
             .ToListAsync(ct);
@@ -114,7 +115,7 @@ public static class UsagesApi
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var credential = await db.Credentials.LockAsync(id, caller.TenantId, ct);
         if (credential is null) return TypedResults.NotFound();
-        var usage = await db.CredentialUsages.FirstOrDefaultAsync(u => u.CredentialId == id && u.UsageId == usageId, ct);
+        var usage = await db.CredentialUsages.OwnedBy(caller).FirstOrDefaultAsync(u => u.CredentialId == id && u.UsageId == usageId, ct);
         if (usage is null) return TypedResults.NotFound();
 
         db.CredentialUsages.Remove(usage);

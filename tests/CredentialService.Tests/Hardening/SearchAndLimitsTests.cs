@@ -60,7 +60,15 @@ public sealed class SearchAndLimitsTests : IsolatedServiceTest
         var refused = responses.First(r => r.StatusCode == HttpStatusCode.Conflict);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         Assert.Contains("3", (await refused.ReadJson())["detail"]!.GetValue<string>());
-        Assert.Equal(3, (await clients[0].GetJson("/v1/credentials"))["items"]!.AsArray().Count);
+        var stored = (await clients[0].GetJson("/v1/credentials"))["items"]!.AsArray();
+        Assert.Equal(3, stored.Count);
         await first.ClientFor(SharedService.NewTenant()).CreateCredential(SharedService.NewKey()); // another tenant is not affected
+
+        // A delete frees its place (the count follows deletes too), and only one.
+        Assert.Equal(HttpStatusCode.NoContent, (await clients[1].DeleteAsync($"/v1/credentials/{stored[0]!["id"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created,
+            (await clients[0].PostAsync("/v1/credentials", Api.Json(new { name = "again", appApiKey = SharedService.NewKey() }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict,
+            (await clients[1].PostAsync("/v1/credentials", Api.Json(new { name = "over", appApiKey = SharedService.NewKey() }))).StatusCode);
     }
 }

@@ -57,6 +57,31 @@ public sealed class TenantRequestLimitTests : IsolatedServiceTest
         Assert.Equal(HttpStatusCode.OK, (await second.ClientFor(SharedService.NewTenant()).GetAsync("/v1/credentials")).StatusCode);
     }
 
+    [Fact]
+    public async Task Slots_taken_a_batch_at_a_time_never_admit_more_than_the_shared_limit()
+    {
+        // 10 per second, burst 20: each instance takes 2 slots per bucket statement (LocalSlotBatches).
+        var batched = new Dictionary<string, string?>(Low) { ["RateLimiting:ListRequestsPerSecondPerTenant"] = "10" };
+        var (first, second) = (StartHost(batched), StartHost(batched));
+        var tenant = SharedService.NewTenant();
+        await Warm(first, second);
+        var clients = new[] { first.ClientFor(tenant), second.ClientFor(tenant) };
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => clients[i % 2].GetAsync("/v1/credentials")));
+        var elapsed = watch.Elapsed;
+
+        // At most the burst plus what refilled meanwhile; at least the burst less the slot each instance may hold unused.
+        var ok = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        Assert.InRange(ok, 20 - 2, 20 + (int)Math.Ceiling(elapsed.TotalSeconds * 10));
+        await AssertRefused(responses.Where(r => r.StatusCode != HttpStatusCode.OK).ToList(), 60 - ok, "10 list requests per second");
+
+        // A second later the bucket has refilled by about 10: batches resume.
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        var later = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => clients[i % 2].GetAsync("/v1/credentials")));
+        Assert.All(later, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+    }
+
     private static async Task Warm(params ServiceHost[] hosts)
     {
         foreach (var host in hosts)

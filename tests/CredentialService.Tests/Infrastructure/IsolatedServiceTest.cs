@@ -20,11 +20,14 @@ public abstract class IsolatedServiceTest : IAsyncLifetime
     /// <summary>A host with the default settings, started on first use.</summary>
     protected ServiceHost Host => host ??= StartHost();
 
+    /// <summary>The name the test's database starts with (after <c>test_</c>).</summary>
+    protected virtual string DatabasePrefix => GetType().Name.ToLowerInvariant();
+
     public virtual async Task InitializeAsync()
     {
         Us = await FakeCustomerIoServer.StartAsync("us");
         Eu = await FakeCustomerIoServer.StartAsync("eu");
-        ConnectionString = await PostgresServer.CreateDatabaseAsync(GetType().Name.ToLowerInvariant());
+        ConnectionString = await PostgresServer.CreateDatabaseAsync(DatabasePrefix);
     }
 
     protected ServiceHost StartHost(
@@ -32,7 +35,7 @@ public abstract class IsolatedServiceTest : IAsyncLifetime
         Action<IServiceCollection>? addServices = null, string? connectionString = null)
     {
         var host = new ServiceHost(connectionString ?? ConnectionString, Us, Eu, overrides, environment, addServices);
-        hosts.Add(host);
+        lock (hosts) hosts.Add(host);
         return host;
     }
 

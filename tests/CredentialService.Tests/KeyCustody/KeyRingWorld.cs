@@ -10,33 +10,29 @@ using Npgsql;
 namespace CredentialService.Tests.KeyCustody;
 
 /// <summary>
-/// A database of its own, the two fake regions and the service hosts a key-custody test starts on them. Key-custody
-/// tests change state shared by every tenant (the key ring, the canary, rewrap counts), so each test builds one of
-/// these instead of joining the shared service.
+/// What a key-custody test does with its <see cref="KeyRingTest"/>'s database, fake regions and hosts (all set up and
+/// disposed by <see cref="IsolatedServiceTest"/>): start and restart instances, make certificates, read the ciphertexts
+/// and the key ring as an operator would. Key-custody tests change state shared by every tenant (the key ring, the
+/// canary, rewrap counts), so each test has a database of its own instead of joining the shared service.
 /// </summary>
-public sealed class KeyRingWorld : IAsyncDisposable
+public sealed class KeyRingWorld
 {
-    private readonly List<ServiceHost> hosts = [];
+    private readonly Func<IReadOnlyDictionary<string, string?>, string, ServiceHost> startHost;
     private readonly DirectoryInfo certificates = Directory.CreateTempSubdirectory("keycustody-certs-");
 
-    private KeyRingWorld(string connectionString, FakeCustomerIoServer us, FakeCustomerIoServer eu)
+    internal KeyRingWorld(
+        string connectionString, FakeCustomerIoServer us, FakeCustomerIoServer eu,
+        Func<IReadOnlyDictionary<string, string?>, string, ServiceHost> startHost)
     {
         ConnectionString = connectionString;
         Us = us;
         Eu = eu;
+        this.startHost = startHost;
     }
 
     public string ConnectionString { get; }
     public FakeCustomerIoServer Us { get; }
     public FakeCustomerIoServer Eu { get; }
-
-    public static async Task<KeyRingWorld> CreateAsync()
-    {
-        var connectionString = await PostgresServer.CreateDatabaseAsync("keys");
-        var us = await FakeCustomerIoServer.StartAsync("us");
-        var eu = await FakeCustomerIoServer.StartAsync("eu");
-        return new KeyRingWorld(connectionString, us, eu);
-    }
 
     /// <summary>Starts a service instance on this world's database (migrations and canary run before it returns).</summary>
     public ServiceHost StartHost(IReadOnlyDictionary<string, string?>? settings = null, string environment = "Development")
@@ -48,8 +44,7 @@ public sealed class KeyRingWorld : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) merged[key] = value;
 
-        var host = new ServiceHost(ConnectionString, Us, Eu, merged, environment);
-        lock (hosts) hosts.Add(host);
+        var host = startHost(merged, environment);
         _ = host.Server;
         return host;
     }
@@ -141,14 +136,7 @@ public sealed class KeyRingWorld : IAsyncDisposable
         return connection;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var host in hosts) await host.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await Us.DisposeAsync();
-        await Eu.DisposeAsync();
-        certificates.Delete(recursive: true);
-    }
+    internal void DeleteCertificates() => certificates.Delete(recursive: true);
 }
 
 /// <param name="Base64Der">The public certificate as DataProtection embeds it in each key it encrypts.</param>
@@ -220,13 +208,23 @@ public static class KeyCustodyCalls
 }
 
 /// <summary>Each test gets a <see cref="KeyRingWorld"/> of its own: a database, two fakes, and the hosts it starts.</summary>
-public abstract class KeyRingTest : IAsyncLifetime
+public abstract class KeyRingTest : IsolatedServiceTest
 {
     protected KeyRingWorld World { get; private set; } = null!;
 
-    public async Task InitializeAsync() => World = await KeyRingWorld.CreateAsync();
+    protected override string DatabasePrefix => "keys";
 
-    public async Task DisposeAsync() => await World.DisposeAsync();
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        World = new KeyRingWorld(ConnectionString, Us, Eu, (settings, environment) => StartHost(settings, environment));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        World?.DeleteCertificates();
+    }
 
     protected static string NewTenant() => SharedService.NewTenant();
 

@@ -184,6 +184,23 @@ namespace CredentialService.Data.Migrations
                     b.ToTable("credentials", (string)null);
                 });
 
+            modelBuilder.Entity("CredentialService.Credentials.TenantCredentialCount", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int>("Credentials")
+                        .HasColumnType("integer")
+                        .HasColumnName("credentials");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_tenant_credential_counts");
+
+                    b.ToTable("tenant_credential_counts", (string)null);
+                });
+
             modelBuilder.Entity("CredentialService.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("TenantId")
@@ -243,6 +260,29 @@ namespace CredentialService.Data.Migrations
                     b.ToTable("key_ring_canary", (string)null);
                 });
 
+            modelBuilder.Entity("CredentialService.RateLimiting.RateLimitBucket", b =>
+                {
+                    b.Property<string>("BucketKey")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("bucket_key");
+
+                    b.Property<DateTime?>("PausedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_until");
+
+                    b.Property<DateTime>("Tat")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("tat");
+
+                    b.HasKey("BucketKey")
+                        .HasName("pk_rate_limit_buckets");
+
+                    b.ToTable("rate_limit_buckets", (string)null);
+
+                    NpgsqlEntityTypeBuilderExtensions.IsUnlogged(b, true);
+                });
+
             modelBuilder.Entity("CredentialService.Usages.CredentialUsage", b =>
                 {
                     b.Property<Guid>("CredentialId")
@@ -284,27 +324,6 @@ namespace CredentialService.Data.Migrations
                         .HasName("pk_credential_usages");
 
                     b.ToTable("credential_usages", (string)null);
-                });
-
-            modelBuilder.Entity("CredentialService.RateLimiting.RateLimitBucket", b =>
-                {
-                    b.Property<string>("BucketKey")
-                        .HasMaxLength(300)
-                        .HasColumnType("character varying(300)")
-                        .HasColumnName("bucket_key");
-
-                    b.Property<DateTime?>("PausedUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("paused_until");
-
-                    b.Property<DateTime>("Tat")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("tat");
-
-                    b.HasKey("BucketKey")
-                        .HasName("pk_rate_limit_buckets");
-
-                    b.ToTable("rate_limit_buckets", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>

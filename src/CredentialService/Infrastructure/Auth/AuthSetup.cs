@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -27,6 +28,8 @@ public static class AuthSetup
             });
         builder.Services.AddOptions<TokenOptions>().BindConfiguration("Authentication")
             .Validate(o => o.ClockSkewSeconds is >= 0 and <= 300, "Authentication:ClockSkewSeconds must be between 0 and 300.")
+            .Validate(o => o.ValidatedTokenCacheSeconds is >= 0 and <= 300,
+                "Authentication:ValidatedTokenCacheSeconds must be between 0 and 300.")
             .ValidateOnStart();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .PostConfigure<IOptions<TokenOptions>, IOptions<TenancyOptions>, IHostEnvironment>((o, token, tenancy, environment) =>
@@ -39,6 +42,10 @@ public static class AuthSetup
                 }
 
                 o.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(token.Value.ClockSkewSeconds);
+                o.TokenHandlers.Clear();
+                o.TokenHandlers.Add(new CachingJsonWebTokenHandler(
+                    new MemoryCache(new MemoryCacheOptions { SizeLimit = CachingJsonWebTokenHandler.MaxEntries }),
+                    TimeSpan.FromSeconds(token.Value.ValidatedTokenCacheSeconds)) { MapInboundClaims = false });
                 // "The token expired at 10:02:11" helps a developer and an attacker alike.
                 o.IncludeErrorDetails = environment.IsDevelopment();
                 var claimType = tenancy.Value.ClaimType;
@@ -94,10 +101,13 @@ public static class AuthSetup
 
 public sealed record ScopeRequirement(string Scope) : IAuthorizationRequirement;
 
-/// <summary><c>Authentication:ClockSkewSeconds</c>: how far a token's exp/nbf may be off (default 30 s).</summary>
+/// <summary><c>Authentication:*</c>: how far a token's exp/nbf may be off (default 30 s), how long a validated one is remembered.</summary>
 public sealed class TokenOptions
 {
     public int ClockSkewSeconds { get; set; } = 30;
+
+    /// <summary>How long a validated token is remembered (<see cref="CachingJsonWebTokenHandler"/>); 0: never.</summary>
+    public int ValidatedTokenCacheSeconds { get; set; } = 60;
 }
 
 /// <summary>Scopes come from <c>scope</c> (space-separated or repeated) or <c>scp</c>; the tenant claim must be present.</summary>

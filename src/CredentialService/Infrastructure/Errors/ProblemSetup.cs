@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http.Features;
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace CredentialService.Infrastructure.Errors;
@@ -20,6 +22,17 @@ public static class ProblemSetup
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         return builder;
+    }
+
+    /// <summary>
+    /// The one shape of a refusal by a rate limit, whichever limit refused: <paramref name="problem"/> with status 429,
+    /// and a <c>Retry-After</c> header of whole seconds.
+    /// </summary>
+    public static ProblemHttpResult TooManyRequests(HttpContext http, ProblemDetails problem, int retryAfterSeconds)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        problem.Status = StatusCodes.Status429TooManyRequests;
+        return TypedResults.Problem(problem);
     }
 
     public static WebApplication UseProblemResponses(this WebApplication app)

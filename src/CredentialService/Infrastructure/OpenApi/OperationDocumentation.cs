@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CredentialService.ConnectionTests;
+using CredentialService.Credentials;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -62,16 +63,18 @@ internal sealed class OperationDocumentation : IOperationFilter
 
     private static readonly DateTime At = new(2026, 11, 28, 10, 0, 0, DateTimeKind.Utc);
 
+    /// <summary>One test of each outcome, with the very messages the service writes (<see cref="Verdicts"/>).</summary>
     private static readonly TestResult[] Examples =
     [
-        new(true, TestOutcome.Ok, "The key works in the US region (api.customer.io).", "us", "api.customer.io", null, 200, null, 87, At,
-            [new Workspace("114022", "Marketing (prod)")]),
-        new(false, TestOutcome.InvalidKey, "Customer.io rejected the key in the US region (api.customer.io) and in the EU region (api-eu.customer.io) (HTTP 401). Check that it is an App API Key (not a Tracking API key or a service-account token), that it was copied completely, and that it has not been deleted in Customer.io.", "us", "api.customer.io", null, 401, null, 164, At),
-        new(false, TestOutcome.WrongRegion, "The key is valid in the EU region (api-eu.customer.io). Change the credential's region to eu.", "us", "api.customer.io", "eu", 401, null, 171, At),
-        new(false, TestOutcome.Forbidden, "Customer.io recognised the key but refused access (HTTP 403, US region (api.customer.io)): the key may lack the permission to read workspaces, or this service's IP address is not on the workspace's IP allowlist.", "us", "api.customer.io", null, 403, null, 92, At),
-        new(false, TestOutcome.RateLimited, "Customer.io is rate limiting this workspace (10 requests per second, shared with your own traffic). Try again in 2 seconds.", "eu", "api-eu.customer.io", null, 429, 2, 80, At),
-        new(false, TestOutcome.UpstreamError, "Customer.io answered with HTTP 503 (US region (api.customer.io)): the problem is on Customer.io's side, not with the key. Try again later and check status.customer.io.", "us", "api.customer.io", null, 503, null, 120, At),
-        new(false, TestOutcome.Timeout, "Customer.io did not answer within 10 seconds (US region (api.customer.io)). Try again; if it keeps happening, check status.customer.io and this service's network path to Customer.io.", "us", "api.customer.io", null, null, null, 10003, At),
-        new(false, TestOutcome.Unreachable, "Could not connect to Customer.io (EU region (api-eu.customer.io)): the host name could not be resolved. Check DNS, firewall and proxy settings between this service and Customer.io.", "eu", "api-eu.customer.io", null, null, null, 14, At),
+        Verdicts.Ok(Region.Us, 200, [new Workspace("114022", "Marketing (prod)")]).ToResult(Region.Us, Ms(87), At),
+        Verdicts.RejectedInBoth(Region.Us, 401).ToResult(Region.Us, Ms(164), At),
+        Verdicts.WorksInOtherRegion(Region.Us, 401).ToResult(Region.Us, Ms(171), At),
+        Verdicts.Forbidden(Region.Us, 403).ToResult(Region.Us, Ms(92), At),
+        Verdicts.RateLimited(429, 2).ToResult(Region.Eu, Ms(80), At),
+        Verdicts.UpstreamError(Region.Us, 503).ToResult(Region.Us, Ms(120), At),
+        Verdicts.Timeout(Region.Us, new CustomerIoOptions().TimeoutSeconds).ToResult(Region.Us, Ms(10003), At),
+        Verdicts.Unreachable(Region.Eu, HttpRequestError.NameResolutionError).ToResult(Region.Eu, Ms(14), At),
     ];
+
+    private static TimeSpan Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
 }
