@@ -35,4 +35,15 @@ public static class CredentialQueries
                 .OrderByDescending(c => c.Id)
                 .Take(take)
                 .Select(CredentialResponse.Projection));
+
+    /// <summary>What the proxy needs of one credential of the tenant: its region, key (encrypted) and version.</summary>
+    public static readonly Func<CredentialsDbContext, Guid, string, CancellationToken, Task<ProxyTarget?>> ProxyTargetById =
+        EF.CompileAsyncQuery((CredentialsDbContext db, Guid id, string tenant, CancellationToken ct) =>
+            db.Credentials.AsNoTracking()
+                .Where(c => c.Id == id && c.TenantId == tenant)
+                .Select(c => new ProxyTarget(c.Region, c.AppApiKeyCiphertext, c.Version))
+                .FirstOrDefault());
 }
+
+/// <summary>A credential as the proxy reads it on every call (the key is decrypted only when its version is new).</summary>
+public sealed record ProxyTarget(string Region, byte[] AppApiKeyCiphertext, long Version);

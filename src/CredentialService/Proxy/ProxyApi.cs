@@ -93,11 +93,7 @@ public static partial class ProxyApi
 
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limitBytes;
 
-        var credential = await db.Credentials.AsNoTracking()
-            .OwnedBy(caller)
-            .Where(c => c.Id == id)
-            .Select(c => new { c.Region, c.AppApiKeyCiphertext, c.Version })
-            .FirstOrDefaultAsync(http.RequestAborted);
+        var credential = await CredentialQueries.ProxyTargetById(db, id, caller.TenantId, http.RequestAborted);
         if (credential is null)
         {
             LogRefused(logger, method, id, target.Summary, StatusCodes.Status404NotFound);
