@@ -22,8 +22,7 @@ public sealed class StartupTests : IsolatedServiceTest
     [InlineData("Proxy:KeyCacheSeconds", "-1", "Proxy:KeyCacheSeconds")]
     public async Task A_bad_setting_stops_the_start_naming_the_key(string key, string value, string named)
     {
-        var host = StartHost(new Dictionary<string, string?> { [key] = value });
-        var error = Record.Exception(() => host.Server);
+        var (_, error) = StartOrError(new Dictionary<string, string?> { [key] = value });
         Assert.NotNull(error);
         Assert.Contains(named, error.GetBaseException().Message + error.Message);
     }

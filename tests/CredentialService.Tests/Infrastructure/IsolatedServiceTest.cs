@@ -39,6 +39,23 @@ public abstract class IsolatedServiceTest : IAsyncLifetime
         return host;
     }
 
+    /// <summary>
+    /// Starts a host and returns it with the exception that stopped its start (null when it started). Under heavy load
+    /// WebApplicationFactory can report "Cannot access a disposed object" instead of that exception: the program's
+    /// <c>app.Run()</c> disposes the host that failed to start while the factory still reads it. Then a new host with
+    /// the same settings is tried (up to three in all), so the caller still asserts on the real error.
+    /// </summary>
+    protected (ServiceHost Host, Exception? Error) StartOrError(
+        IReadOnlyDictionary<string, string?>? overrides = null, string environment = "Development")
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var host = StartHost(overrides, environment);
+            var error = Record.Exception(() => host.Server);
+            if (error?.GetBaseException() is not ObjectDisposedException || attempt == 3) return (host, error);
+        }
+    }
+
     public virtual async Task DisposeAsync()
     {
         foreach (var host in hosts) await host.DisposeAsync();
