@@ -35,14 +35,16 @@ declare -A FILTERS=(
   [KeyCustody]='FullyQualifiedName~.Tests.KeyCustody.|FullyQualifiedName~.KeyCompromiseTests.|FullyQualifiedName~.SecretsAtRestTests.|FullyQualifiedName~.CredentialLifecycleTests.|FullyQualifiedName~.CredentialListEdgeCaseTests.'
 )
 folder=all
+filter="${FILTERS[ConnectionTests]}|${FILTERS[Credentials]}|${FILTERS[KeyCustody]}"
 args=()
 if [[ $# -gt 0 && $1 != -* ]]; then
   folder=$1; shift
   [[ -n "${FILTERS[$folder]:-}" ]] || { echo "unknown folder '$folder' (ConnectionTests, Credentials, KeyCustody)" >&2; exit 2; }
-  args+=(--mutate "**/src/CredentialService/$folder/**/*.cs" --test-case-filter "${FILTERS[$folder]}")
-else
-  args+=(--test-case-filter "${FILTERS[ConnectionTests]}|${FILTERS[Credentials]}|${FILTERS[KeyCustody]}")
+  filter=${FILTERS[$folder]}
+  # A --mutate of the caller's (e.g. a span of lines: 'FILE.cs{62..162}') replaces the folder's glob.
+  [[ " $* " == *" --mutate "* || " $* " == *" -m "* ]] || args+=(--mutate "**/src/CredentialService/$folder/**/*.cs")
 fi
+args+=(--test-case-filter "${MUTATION_TEST_FILTER:-$filter}")
 
 out=${MUTATION_OUTPUT:-$ROOT/artifacts/mutation/$(date -u +%Y%m%dT%H%M%SZ)-$folder}
 mkdir -p "$out"
@@ -66,7 +68,7 @@ echo "wall time: $((elapsed / 60)) min $((elapsed % 60)) s (dotnet-stryker exit 
 if command -v jq >/dev/null; then
   jq -r '
     def folder: (capture("(?:src/CredentialService/|^)(?<f>[^/]+)/").f) // "other";
-    [ .files | to_entries[] | (.key | folder) as $f | .value.mutants[] | {f: $f, s: .status} ] as $all
+    [ .files | to_entries[] | (.key | folder) as $f | select($f | IN("ConnectionTests", "Credentials", "KeyCustody")) | .value.mutants[] | {f: $f, s: .status} ] as $all
     | ([$all[].f] | unique) + ["total"]
     | .[] as $f
     | [ $all[] | select($f == "total" or .f == $f) | .s ] as $s
@@ -75,7 +77,9 @@ if command -v jq >/dev/null; then
     | ($s | map(select(. == "Survived")) | length) as $sv
     | ($s | map(select(. == "NoCoverage")) | length) as $nc
     | ($k + $t + $sv + $nc) as $d
-    | "\($f): \(if $d > 0 then ((($k + $t) * 1000 / $d | floor) / 10) else "n/a" end) % (killed \($k), timeout \($t), survived \($sv), no coverage \($nc), ignored/compile error \(($s | length) - $d))"
+    | ($s | map(select(. == "CompileError")) | length) as $ce
+    | select($d + $ce > 0)
+    | "\($f): \(if $d > 0 then ((($k + $t) * 1000 / $d | floor) / 10) else "n/a" end) % (killed \($k), timeout \($t), survived \($sv), no coverage \($nc), compile error \($ce))"
   ' "$report"
 else
   echo "(install jq for the per-folder summary)"
