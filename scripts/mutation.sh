@@ -9,6 +9,9 @@
 # Starts a throwaway PostgreSQL 15 like scripts/test.sh and removes it afterwards.
 # Reports: artifacts/mutation/<UTC time>-<folder>/reports/mutation-report.{html,json} (artifacts/ is git-ignored), or
 # $MUTATION_OUTPUT. The last lines printed are the wall time and the score per folder and in total.
+# MUTATION_NEW_TESTS=REGEX (on test file paths) also prints the score without those tests, from the same run: it
+# adds --disable-bail, so that killedBy lists every test that failed, and a mutant counts as killed "without them"
+# only when some other test killed it (how README's before -> after scores were measured).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -45,6 +48,7 @@ if [[ $# -gt 0 && $1 != -* ]]; then
   [[ " $* " == *" --mutate "* || " $* " == *" -m "* ]] || args+=(--mutate "**/src/CredentialService/$folder/**/*.cs")
 fi
 args+=(--test-case-filter "${MUTATION_TEST_FILTER:-$filter}")
+[[ -z "${MUTATION_NEW_TESTS:-}" ]] || args+=(--disable-bail)
 
 out=${MUTATION_OUTPUT:-$ROOT/artifacts/mutation/$(date -u +%Y%m%dT%H%M%SZ)-$folder}
 mkdir -p "$out"
@@ -81,6 +85,7 @@ if command -v jq >/dev/null; then
     | select($d + $ce > 0)
     | "\($f): \(if $d > 0 then ((($k + $t) * 1000 / $d | floor) / 10) else "n/a" end) % (killed \($k), timeout \($t), survived \($sv), no coverage \($nc), compile error \($ce))"
   ' "$report"
+  [[ -z "${MUTATION_NEW_TESTS:-}" ]] || jq -r --arg new "$MUTATION_NEW_TESTS" -f "$ROOT/scripts/mutation-without.jq" "$report"
 else
   echo "(install jq for the per-folder summary)"
 fi
