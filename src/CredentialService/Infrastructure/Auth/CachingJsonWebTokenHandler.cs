@@ -8,9 +8,10 @@ namespace CredentialService.Infrastructure.Auth;
 
 /// <summary>
 /// The JWT bearer handler's token validation, remembered per token for a short while: the platform's workers send the
-/// same token on request after request, and parsing it, checking its signature and building its claims cost more
-/// service CPU than the database read of a GET. Only tokens that passed every check are remembered, keyed by the
-/// SHA-256 of the token (the token itself is not kept), until the earlier of the token's <c>exp</c> and
+/// same token on request after request, and parsing it, checking its signature and building its claims cost about
+/// 15 µs and 4 KB per request, against 2 µs and 1.7 KB for a remembered one (bench/Micro). Only tokens that passed
+/// every check are remembered, keyed by the SHA-256 of the token (the entry holds the parsed token and its claims, as
+/// a request does while it runs; nothing is written anywhere), until the earlier of the token's <c>exp</c> and
 /// <c>Authentication:ValidatedTokenCacheSeconds</c> (default 60; 0 turns it off) — so a cached token is never
 /// accepted longer than the full validation would accept it, and a signing key removed from configuration stops
 /// working within that many seconds. Each request gets its own copy of the claims.
