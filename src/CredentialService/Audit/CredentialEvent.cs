@@ -77,6 +77,9 @@ public sealed class CredentialEvent
 
 internal sealed class CredentialEventConfiguration : IEntityTypeConfiguration<CredentialEvent>
 {
+    /// <summary>The <c>detail</c> column's JSON, for EF and for SQL written by hand (<see cref="Verification.VerdictEvents"/>).</summary>
+    public static string DetailJson(EventDetail? detail) => JsonSerializer.Serialize(detail, CredentialServiceJsonContext.Default.EventDetail);
+
     public void Configure(EntityTypeBuilder<CredentialEvent> builder)
     {
         builder.ToTable("credential_events");
@@ -87,7 +90,7 @@ internal sealed class CredentialEventConfiguration : IEntityTypeConfiguration<Cr
         builder.Property(e => e.Detail)
             .HasColumnType("jsonb")
             .HasConversion(
-                v => JsonSerializer.Serialize(v, CredentialServiceJsonContext.Default.EventDetail),
+                v => DetailJson(v),
                 v => JsonSerializer.Deserialize(v, CredentialServiceJsonContext.Default.EventDetail));
         builder.HasIndex(e => new { e.TenantId, e.CredentialId, e.Id });
         builder.HasIndex(e => e.At); // the retention sweep

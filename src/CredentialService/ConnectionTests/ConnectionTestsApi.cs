@@ -80,21 +80,18 @@ public static class ConnectionTestsApi
         Guid id, Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
         CustomerIoClient customerIo, TimeProvider time, CancellationToken ct)
     {
-        var credential = await db.Credentials.OwnedBy(caller).FirstOrDefaultAsync(c => c.Id == id, ct);
+        var credential = await CredentialQueries.StoredKeyById(db, id, caller.TenantId, ct);
         if (credential is null) return TypedResults.NotFound();
 
-        var key = protector.Reveal(credential);
+        var (key, rewrapped) = protector.Reveal(credential);
         var result = await customerIo.TestAsync(key, credential.Region, ct);
 
-        Verification.VerdictEvents.Record(db, credential, caller, result, time);
         // If the key or region changed while the test ran, the verdict is about the old key: only the event is kept.
-        // Customer.io has answered: the verdict and its audit event are written even if the caller hangs up now (the
-        // statement's own timeout still bounds it), so the trail records every test that reached Customer.io.
-        await Verification.VerdictEvents.SaveAsync(db, credential, CancellationToken.None);
-        if (db.Entry(credential).State != EntityState.Detached)
+        var version = await Verification.VerdictEvents.SaveAsync(db, credential, caller, result, time, rewrapped);
+        if (version is { } stored)
         {
             // Storing lastTest changed the version: hand the new ETag back so the caller's next write is not a 412.
-            http.Response.Headers.ETag = ETags.Header(credential.Version);
+            http.Response.Headers.ETag = ETags.Header(stored);
         }
 
         return TypedResults.Ok(result);

@@ -7,6 +7,9 @@ namespace CredentialService.Credentials;
 
 internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credential>
 {
+    /// <summary>The <c>last_test</c> column's JSON, for EF and for SQL written by hand (<see cref="Verification.VerdictEvents"/>).</summary>
+    public static string LastTestJson(TestResult? result) => JsonSerializer.Serialize(result, CredentialServiceJsonContext.Default.TestResult);
+
     public void Configure(EntityTypeBuilder<Credential> builder)
     {
         builder.ToTable("credentials");
@@ -21,7 +24,7 @@ internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credent
         builder.Property(c => c.LastTest)
             .HasColumnType("jsonb")
             .HasConversion(
-                v => JsonSerializer.Serialize(v, CredentialServiceJsonContext.Default.TestResult),
+                v => LastTestJson(v),
                 v => JsonSerializer.Deserialize(v, CredentialServiceJsonContext.Default.TestResult));
         // Set by the database (default 1, trigger credentials_bump_version on UPDATE) and read back after each write.
         builder.Property(c => c.Version).HasDefaultValue(1L).ValueGeneratedOnAddOrUpdate().IsConcurrencyToken();

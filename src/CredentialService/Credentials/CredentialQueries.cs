@@ -36,14 +36,20 @@ public static class CredentialQueries
                 .Take(take)
                 .Select(CredentialResponse.Projection));
 
-    /// <summary>What the proxy needs of one credential of the tenant: its region, key (encrypted) and version.</summary>
-    public static readonly Func<CredentialsDbContext, Guid, string, CancellationToken, Task<ProxyTarget?>> ProxyTargetById =
+    /// <summary>
+    /// What a call to Customer.io with one credential of the tenant needs (the proxy, a stored test, the scheduler):
+    /// its region, key (encrypted), version and last verdict; nothing is tracked.
+    /// </summary>
+    public static readonly Func<CredentialsDbContext, Guid, string, CancellationToken, Task<StoredKey?>> StoredKeyById =
         EF.CompileAsyncQuery((CredentialsDbContext db, Guid id, string tenant, CancellationToken ct) =>
             db.Credentials.AsNoTracking()
                 .Where(c => c.Id == id && c.TenantId == tenant)
-                .Select(c => new ProxyTarget(c.Region, c.AppApiKeyCiphertext, c.Version))
+                .Select(c => new StoredKey(c.Id, c.TenantId, c.Region, c.AppApiKeyCiphertext, c.Version, c.LastOutcome))
                 .FirstOrDefault());
 }
 
-/// <summary>A credential as the proxy reads it on every call (the key is decrypted only when its version is new).</summary>
-public sealed record ProxyTarget(string Region, byte[] AppApiKeyCiphertext, long Version);
+/// <summary>
+/// A credential as a call to Customer.io reads it: <see cref="Version"/> is the row's write counter when read (the
+/// proxy's key cache entry, a verdict's optimistic-concurrency check), <see cref="LastOutcome"/> the verdict before.
+/// </summary>
+public sealed record StoredKey(Guid Id, string TenantId, string Region, byte[] AppApiKeyCiphertext, long Version, string? LastOutcome);

@@ -6,7 +6,7 @@ namespace CredentialService.Data;
 public static class SaveChangesExtensions
 {
     /// <summary>
-    /// Saves a read-side change to a credential (a lazy rewrap, a test verdict) with its audit event. If a writer
+    /// Saves a read-side change to a credential (a lazy rewrap on a secret read) with its audit event. If a writer
     /// changed the credential meanwhile, the credential's change is dropped (it was about the old state) and the
     /// event, which records what happened, is still written.
     /// </summary>

@@ -51,6 +51,16 @@ public sealed class AppApiKeyProtector(IDataProtectionProvider provider)
         return key;
     }
 
+    /// <summary>
+    /// The plaintext key of a credential read without tracking, and its ciphertext under the current key when the
+    /// stored one was under an old or revoked data-protection key (lazy rewrap: the caller writes it with its change).
+    /// </summary>
+    public (AppApiKey Key, byte[]? Rewrapped) Reveal(StoredKey stored)
+    {
+        var (key, needsRewrap) = Unprotect(stored.AppApiKeyCiphertext, stored.TenantId, stored.Id);
+        return (key, needsRewrap ? Protect(key, stored.TenantId, stored.Id) : null);
+    }
+
     private IDataProtector For(string tenantId, Guid credentialId) =>
         provider.CreateProtector(Purpose, tenantId, credentialId.ToString("D"));
 

@@ -93,7 +93,7 @@ public static partial class ProxyApi
 
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limitBytes;
 
-        var credential = await CredentialQueries.ProxyTargetById(db, id, caller.TenantId, http.RequestAborted);
+        var credential = await CredentialQueries.StoredKeyById(db, id, caller.TenantId, http.RequestAborted);
         if (credential is null)
         {
             LogRefused(logger, method, id, target.Summary, StatusCodes.Status404NotFound);

@@ -13,34 +13,46 @@ namespace CredentialService.Verification;
 /// </summary>
 public static class VerdictEvents
 {
-    public static void Record(CredentialsDbContext db, Credential credential, Caller caller, TestResult result, TimeProvider time)
-    {
-        var previous = credential.LastTest?.Outcome;
-        credential.LastTest = result;
-        db.CredentialEvents.Add(CredentialEvent.Tested(credential, caller, result, time));
-        // No previous verdict (never tested, or cleared by a new key or region) is not a change of verdict.
-        if (previous is not null && previous != result.Outcome)
-            db.CredentialEvents.Add(CredentialEvent.For(credential, caller, AuditAction.VerdictChanged, time,
-                new EventDetail(Region: result.Region, From: previous, To: result.Outcome)));
-    }
-
     /// <summary>
-    /// Saves what <see cref="Record"/> added. If the credential changed meanwhile (a new key or region: the verdict is
-    /// about the old one), lastTest is not overwritten and no verdict_changed is claimed; the tested event is kept.
+    /// Writes the verdict of a test of <paramref name="read"/> as one statement (one round trip, one durable commit):
+    /// the credential's <c>lastTest</c> (with a lazily <paramref name="rewrapped"/> key and the scheduler's
+    /// <paramref name="nextVerificationAt"/>, when given) only if the row is still at the version that was read, and
+    /// its events. If the credential changed meanwhile (a new key or region: the verdict is about the old one) or is
+    /// gone, lastTest is not overwritten and no verdict_changed is claimed; the tested event, which records what
+    /// happened, is written anyway. Returns the row's new version, or null when it was not updated.
     /// </summary>
-    public static async Task SaveAsync(CredentialsDbContext db, Credential credential, CancellationToken ct)
+    public static async Task<long?> SaveAsync(
+        CredentialsDbContext db, StoredKey read, Caller caller, TestResult result, TimeProvider time,
+        byte[]? rewrapped = null, DateTime? nextVerificationAt = null)
     {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.Entry(credential).State = EntityState.Detached;
-            foreach (var entry in db.ChangeTracker.Entries<CredentialEvent>()
-                         .Where(e => e.State == EntityState.Added && e.Entity.Action == AuditAction.VerdictChanged).ToList())
-                entry.State = EntityState.Detached;
-            await db.SaveChangesAsync(ct);
-        }
+        var at = time.UtcNowForDatabase();
+        var lastTest = CredentialConfiguration.LastTestJson(result);
+        var tested = CredentialEventConfiguration.DetailJson(new EventDetail(Region: result.Region, Outcome: result.Outcome));
+        // No previous verdict (never tested, or cleared by a new key or region) is not a change of verdict.
+        var changed = read.LastOutcome is { } previous && previous != result.Outcome
+            ? CredentialEventConfiguration.DetailJson(new EventDetail(Region: result.Region, From: previous, To: result.Outcome))
+            : null;
+
+        // Customer.io has answered: the verdict and its events are written even if the caller hangs up now (the
+        // statement's own timeout still bounds it), so the trail records every test that reached Customer.io.
+        // One INSERT of both events, in this order (their ids order the trail); verdict_changed only with the update.
+        var versions = await db.Database.SqlQuery<long>($"""
+            WITH updated AS (
+                UPDATE credentials
+                   SET last_test = {lastTest}::jsonb,
+                       app_api_key_ciphertext = coalesce({rewrapped}::bytea, app_api_key_ciphertext),
+                       next_verification_at = coalesce({nextVerificationAt}::timestamptz, next_verification_at)
+                 WHERE id = {read.Id} AND tenant_id = {read.TenantId} AND version = {read.Version}
+                RETURNING version
+            ), events AS (
+                INSERT INTO credential_events (tenant_id, credential_id, at, action, actor, detail)
+                SELECT {read.TenantId}, {read.Id}, {at}, {AuditAction.Tested}, {caller.Actor}, {tested}::jsonb
+                UNION ALL
+                SELECT {read.TenantId}, {read.Id}, {at}, {AuditAction.VerdictChanged}, {caller.Actor}, {changed}::jsonb
+                  FROM updated WHERE {changed}::jsonb IS NOT NULL
+            )
+            SELECT version AS "Value" FROM updated
+            """).ToListAsync(CancellationToken.None);
+        return versions.Count == 0 ? null : versions[0];
     }
 }

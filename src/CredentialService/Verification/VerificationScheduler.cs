@@ -129,13 +129,14 @@ internal sealed partial class VerificationScheduler(
             return;
         }
 
-        var credential = await db.Credentials.FirstOrDefaultAsync(c => c.Id == claim.Id, stoppingToken);
+        var credential = await CredentialQueries.StoredKeyById(db, claim.Id, claim.TenantId, stoppingToken);
         if (credential is null) return; // deleted since the claim
 
         AppApiKey key;
+        byte[]? rewrapped;
         try
         {
-            key = scope.ServiceProvider.GetRequiredService<AppApiKeyProtector>().Reveal(credential);
+            (key, rewrapped) = scope.ServiceProvider.GetRequiredService<AppApiKeyProtector>().Reveal(credential);
         }
         catch (CredentialUndecryptableException ex)
         {
@@ -149,11 +150,9 @@ internal sealed partial class VerificationScheduler(
         // Shutdown cancels the call to Customer.io: nothing is written, the lease hands the credential on.
         var result = await scope.ServiceProvider.GetRequiredService<CustomerIoClient>().TestAsync(key, credential.Region, stoppingToken);
 
-        VerdictEvents.Record(db, credential, new Caller(credential.TenantId, Actor), result, time);
-        // Counted from the verdict, not from the claim: a slow test does not bring the next one closer.
-        credential.NextVerificationAt = NextDue(settings);
-        // A finished test is written whole, even while stopping: one transaction, bounded by the command timeout.
-        await VerdictEvents.SaveAsync(db, credential, CancellationToken.None);
+        // Counted from the verdict, not from the claim: a slow test does not bring the next one closer. A finished
+        // test is written whole, even while stopping: one statement, bounded by the command timeout.
+        await VerdictEvents.SaveAsync(db, credential, new Caller(credential.TenantId, Actor), result, time, rewrapped, NextDue(settings));
         LogVerified(logger, claim.Id, result.Outcome);
     }
 
