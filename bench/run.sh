@@ -378,13 +378,13 @@ run_wrk() { # name data method body url connections threads seconds
   fi
   log "  $name: $(python3 -c "import json; r = json.load(open('$RAW/$name.json')); print(f\"{r['rps']:.0f} req/s, p50 {r['p50_us']/1000:.2f} ms, p99 {r['p99_us']/1000:.2f} ms, non-2xx {r['non2xx']}\")")"
 }
-run_pgbench() { # name script
-  local name=$1 script=$2 before
-  local -a pgb=("$PG_BIN/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$CONNECTIONS" -j "$THREADS"
+run_pgbench() { # name script [clients jobs seconds]
+  local name=$1 script=$2 clients=${3:-$CONNECTIONS} jobs=${4:-$THREADS} seconds=${5:-$DURATION} before
+  local -a pgb=("$PG_BIN/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$clients" -j "$jobs"
     -D samples="$SAMPLES" -D tenants="$TENANTS" -f "$BENCH/pgbench/$script.sql" credentials)
   "${pgb[@]}" -T "$WARMUP" >/dev/null 2>&1 || true
   before=$(snapshot)
-  (cd "$RAW" && "${pgb[@]}" -T "$DURATION" -l --log-prefix="$name") >"$RAW/$name.pgbench.txt" 2>&1 ||
+  (cd "$RAW" && "${pgb[@]}" -T "$seconds" -l --log-prefix="$name") >"$RAW/$name.pgbench.txt" 2>&1 ||
     { cat "$RAW/$name.pgbench.txt" >&2; exit 1; }
   sleep 1   # pgbench's backends have exited: let the postmaster reap them (their CPU moves into its cutime)
   cpu_delta "$name" "$before" "$(snapshot)"
@@ -433,6 +433,7 @@ if want test; then
   run_wrk fake_c1 fake GET none "$FAKE" 1 1 "$LATENCY_DURATION"
   run_wrk svc_test_unsaved_c1 test_unsaved POST test "$SVC" 1 1 "$LATENCY_DURATION"
   run_wrk svc_test_stored_c1 test_stored POST none "$SVC" 1 1 "$LATENCY_DURATION"
+  run_pgbench pg_test_stored_c1 test_stored 1 1 "$LATENCY_DURATION"   # its SQL alone: the floor under the latency it adds
 fi
 if want proxy; then
   log "proxy: service → fake vs wrk → fake, and get by id next to it (the proxy should cost about a read)"
