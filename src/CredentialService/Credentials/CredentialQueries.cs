@@ -37,8 +37,8 @@ public static class CredentialQueries
                 .Select(CredentialResponse.Projection));
 
     /// <summary>
-    /// What a call to Customer.io with one credential of the tenant needs (the proxy, a stored test, the scheduler):
-    /// its region, key (encrypted), version and last verdict; nothing is tracked.
+    /// What a test of one credential of the tenant needs (a person's stored test, the scheduler): its region, key
+    /// (encrypted), version and last verdict; nothing is tracked.
     /// </summary>
     public static readonly Func<CredentialsDbContext, Guid, string, CancellationToken, Task<StoredKey?>> StoredKeyById =
         EF.CompileAsyncQuery((CredentialsDbContext db, Guid id, string tenant, CancellationToken ct) =>
@@ -49,7 +49,27 @@ public static class CredentialQueries
 }
 
 /// <summary>
-/// A credential as a call to Customer.io reads it: <see cref="Version"/> is the row's write counter when read (the
-/// proxy's key cache entry, a verdict's optimistic-concurrency check), <see cref="LastOutcome"/> the verdict before.
+/// The proxy's read of one credential of the tenant, in SQL: it runs inside the rate limiter's statement
+/// (<see cref="RateLimiting.SharedRateLimiter.AcquireForRowSql"/>), so the read and the slot are one round trip.
+/// Parameters $6 (id) and $7 (tenant); columns region, ciphertext, version (<see cref="ProxyTarget"/>).
+/// </summary>
+public static class ProxyTargetQuery
+{
+    public const string Sql = "SELECT region, app_api_key_ciphertext, version FROM credentials WHERE tenant_id = $7 AND id = $6";
+
+    public static Npgsql.NpgsqlParameter[] Parameters(Guid id, string tenantId) =>
+        [new Npgsql.NpgsqlParameter<Guid> { TypedValue = id }, new Npgsql.NpgsqlParameter<string> { TypedValue = tenantId }];
+
+    /// <summary>Reads the row from ordinal 1 on (ordinal 0 is the limiter's).</summary>
+    public static ProxyTarget Read(Npgsql.NpgsqlDataReader row) =>
+        new(row.GetString(1), row.GetFieldValue<byte[]>(2), row.GetInt64(3));
+}
+
+/// <summary>A credential as the proxy reads it on every call (the key is decrypted only when its version is new).</summary>
+public sealed record ProxyTarget(string Region, byte[] AppApiKeyCiphertext, long Version);
+
+/// <summary>
+/// A credential as a test reads it: <see cref="Version"/> is the row's write counter when read (the verdict's
+/// optimistic-concurrency check), <see cref="LastOutcome"/> the verdict before.
 /// </summary>
 public sealed record StoredKey(Guid Id, string TenantId, string Region, byte[] AppApiKeyCiphertext, long Version, string? LastOutcome);

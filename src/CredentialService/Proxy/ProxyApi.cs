@@ -26,6 +26,8 @@ namespace CredentialService.Proxy;
 /// </summary>
 public static partial class ProxyApi
 {
+    private static readonly string AdmissionSql = SharedRateLimiter.AcquireForRowSql(ProxyTargetQuery.Sql);
+
     public const string ProblemTypeBase = "https://credential-service/problems/";
     public static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
@@ -68,7 +70,7 @@ public static partial class ProxyApi
     public static async Task<IResult> Forward(
         Guid id,
         [MaxLength(ProxyPath.MaxLength), RegularExpression("^v1/.+", ErrorMessage = "The path must start with v1/.")] string? path,
-        Caller caller, HttpContext http, CredentialsDbContext db, ProxyKeyCache keys,
+        Caller caller, HttpContext http, ProxyKeyCache keys,
         SharedRateLimiter limiter, IHttpForwarder forwarder, ProxyInvoker invoker, IOptions<ProxyOptions> options,
         IOptions<CustomerIoOptions> customerIo, ServiceMetrics metrics, ILogger<ProxyInvoker> logger)
     {
@@ -93,8 +95,13 @@ public static partial class ProxyApi
 
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limitBytes;
 
-        var credential = await CredentialQueries.StoredKeyById(db, id, caller.TenantId, http.RequestAborted);
-        if (credential is null)
+        // The credential and a slot of its bucket in one round trip; no credential (or another tenant's): nothing taken.
+        var endpointClass = target.ClassFor(method);
+        var bucket = $"proxy:{id:N}:{endpointClass.ToString().ToLowerInvariant()}";
+        var limit = ProxyPath.LimitOf(endpointClass, options.Value);
+        var admitted = await limiter.AcquireForRowAsync(bucket, limit, TimeSpan.FromSeconds(options.Value.MaxQueueSeconds),
+            AdmissionSql, ProxyTargetQuery.Parameters(id, caller.TenantId), ProxyTargetQuery.Read, http.RequestAborted);
+        if (admitted is not var (credential, decision))
         {
             LogRefused(logger, method, id, target.Summary, StatusCodes.Status404NotFound);
             return Problem(StatusCodes.Status404NotFound, "not-found", "Credential not found",
@@ -102,22 +109,6 @@ public static partial class ProxyApi
         }
 
         var region = credential.Region;
-        var key = keys.KeyOf(id, caller.TenantId, credential.Version, credential.AppApiKeyCiphertext); // 409 when undecryptable
-
-        var baseUrl = customerIo.Value.BaseUrl(region);
-        var destination = new Uri(baseUrl + target.Path + target.Query, UriKind.Absolute);
-        if (!IsUnder(destination, baseUrl))
-        {
-            LogRefused(logger, method, id, target.Summary, StatusCodes.Status400BadRequest);
-            return Problem(StatusCodes.Status400BadRequest, "proxy-path-invalid", "The proxy path is not allowed",
-                $"The path does not stay under the {Region.DisplayName(region)} base URL. Nothing was sent.");
-        }
-
-        var endpointClass = target.ClassFor(method);
-        var bucket = $"proxy:{id:N}:{endpointClass.ToString().ToLowerInvariant()}";
-        var limit = ProxyPath.LimitOf(endpointClass, options.Value);
-        var maxWait = TimeSpan.FromSeconds(options.Value.MaxQueueSeconds);
-        var decision = await limiter.AcquireAsync(bucket, limit, maxWait, http.RequestAborted);
         if (!decision.Granted)
         {
             metrics.ProxyRefused(region);
@@ -127,6 +118,19 @@ public static partial class ProxyApi
                 $"This credential's {Describe(endpointClass)} limit ({Describe(limit)}) has no free slot within " +
                 $"{options.Value.MaxQueueSeconds} s. Nothing was sent. Try again in {decision.RetryAfterSeconds} second(s)."),
                 decision.RetryAfterSeconds);
+        }
+
+        // A slot taken for a request refused below (undecryptable key, a path that leaves the base URL) is not given
+        // back: it is rare, and Customer.io then simply gets one request less in that second.
+        var key = keys.KeyOf(id, caller.TenantId, credential.Version, credential.AppApiKeyCiphertext); // 409 when undecryptable
+
+        var baseUrl = customerIo.Value.BaseUrl(region);
+        var destination = new Uri(baseUrl + target.Path + target.Query, UriKind.Absolute);
+        if (!IsUnder(destination, baseUrl))
+        {
+            LogRefused(logger, method, id, target.Summary, StatusCodes.Status400BadRequest);
+            return Problem(StatusCodes.Status400BadRequest, "proxy-path-invalid", "The proxy path is not allowed",
+                $"The path does not stay under the {Region.DisplayName(region)} base URL. Nothing was sent.");
         }
 
         metrics.ProxyQueued(region, decision.Wait);

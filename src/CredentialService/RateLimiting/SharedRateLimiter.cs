@@ -38,13 +38,26 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
     // Positional parameters ($1 key, $2 interval, $3 burst, $4 max wait, $5 slots), added unnamed and in order:
     // Npgsql then sends the SQL as it is instead of parsing it on every acquire to rewrite named ones. $5 slots are
     // taken at once (1, or a local batch: LocalSlotBatches).
-    private const string AcquireSql = """
+    private const string UpsertSql = """
         INSERT INTO rate_limit_buckets AS b (bucket_key, tat)
-        VALUES ($1, now() + $2 * $5)
+        {new row}
         ON CONFLICT (bucket_key) DO UPDATE
            SET tat = greatest(b.tat, now(), b.paused_until + $2 * ($3 - 1)) + $2 * $5
          WHERE greatest(b.tat, now(), b.paused_until + $2 * ($3 - 1)) + $2 * $5 - $2 * $3 - now() <= $4
-        RETURNING extract(epoch FROM greatest(b.tat - $2 * $3 - now(), interval '0'))::float8
+        RETURNING extract(epoch FROM greatest(b.tat - $2 * $3 - now(), interval '0'))::float8 AS wait
+        """;
+
+    private static readonly string AcquireSql = UpsertSql.Replace("{new row}", "VALUES ($1, now() + $2 * $5)");
+
+    /// <summary>
+    /// The statement of <see cref="AcquireForRowAsync"/> for <paramref name="rowSql"/> (a SELECT of at most one row,
+    /// whose parameters are $6 on): the acquire, taken only when that row exists, and the row, in one statement. The
+    /// first column is the wait (null: refused), the row's columns follow. Build it once (a static field).
+    /// </summary>
+    public static string AcquireForRowSql(string rowSql) => $"""
+        WITH target AS ({rowSql}),
+             granted AS ({UpsertSql.Replace("{new row}", "SELECT $1, now() + $2 * $5 FROM target")})
+        SELECT (SELECT wait FROM granted), target.* FROM target
         """;
 
     private const string WaitSql = """
@@ -109,12 +122,45 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
             return new RateLimitDecision(true, TimeSpan.FromSeconds(waitSeconds), TimeSpan.Zero);
         }
 
-        // Refused (nothing reserved): read how long a slot is away, to tell the caller when to come back.
+        return await RefusedAsync(connection, bucketKey, limit, maxWait, ct);
+    }
+
+    /// <summary>Refused (nothing reserved): reads how long a slot is away, to tell the caller when to come back.</summary>
+    private static async Task<RateLimitDecision> RefusedAsync(
+        NpgsqlConnection connection, string bucketKey, RateLimit limit, TimeSpan maxWait, CancellationToken ct)
+    {
         await using var read = new NpgsqlCommand(WaitSql, connection);
         AddBucket(read, bucketKey, limit);
         var wait = await read.ExecuteScalarAsync(ct) is double seconds ? TimeSpan.FromSeconds(seconds) : limit.Interval;
         var retryAfter = wait - maxWait;
         return new RateLimitDecision(false, wait, retryAfter > TimeSpan.Zero ? retryAfter : limit.Interval);
+    }
+
+    /// <summary>
+    /// Reads the one row a request is about and takes a slot for it, in one statement (one round trip):
+    /// <paramref name="statement"/> comes from <see cref="AcquireForRowSql"/>, <paramref name="rowParameters"/> are its
+    /// row's ($6 on), <paramref name="readRow"/> reads the row's columns from ordinal 1. The slot is taken only when the
+    /// row exists; null when it does not (nothing was taken). Never batched locally.
+    /// </summary>
+    public async Task<(T Row, RateLimitDecision Decision)?> AcquireForRowAsync<T>(
+        string bucketKey, RateLimit limit, TimeSpan maxWait, string statement, NpgsqlParameter[] rowParameters,
+        Func<NpgsqlDataReader, T> readRow, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        T row;
+        double? waitSeconds;
+        await using (var command = AcquireCommand(connection, bucketKey, limit, maxWait, 1, statement))
+        {
+            command.Parameters.AddRange(rowParameters);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) return null;
+            waitSeconds = reader.IsDBNull(0) ? null : reader.GetDouble(0);
+            row = readRow(reader);
+        }
+
+        return (row, waitSeconds is { } seconds
+            ? new RateLimitDecision(true, TimeSpan.FromSeconds(seconds), TimeSpan.Zero)
+            : await RefusedAsync(connection, bucketKey, limit, maxWait, ct));
     }
 
     /// <summary><see cref="AcquireAsync"/>, then the wait it asks for, when granted.</summary>
@@ -149,9 +195,10 @@ public sealed class SharedRateLimiter(IServiceScopeFactory scopes)
         return await command.ExecuteNonQueryAsync(ct);
     }
 
-    private static NpgsqlCommand AcquireCommand(NpgsqlConnection connection, string bucketKey, RateLimit limit, TimeSpan maxWait, int slots)
+    private static NpgsqlCommand AcquireCommand(
+        NpgsqlConnection connection, string bucketKey, RateLimit limit, TimeSpan maxWait, int slots, string sql = "")
     {
-        var command = new NpgsqlCommand(AcquireSql, connection);
+        var command = new NpgsqlCommand(sql.Length > 0 ? sql : AcquireSql, connection);
         AddBucket(command, bucketKey, limit);
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = maxWait });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = slots });

@@ -125,4 +125,26 @@ public sealed class ProxyRateLimitTests : IsolatedServiceTest
         Assert.Equal(HttpStatusCode.OK, general.StatusCode);
         Assert.Equal(2, Us.RequestsWithKey(key).Count);
     }
+
+    [Fact]
+    public async Task Another_tenants_calls_to_a_credential_take_none_of_its_slots()
+    {
+        var host = StartHost(new Dictionary<string, string?> { ["Proxy:MaxQueueSeconds"] = "0" });
+        var owner = host.KestrelClientFor(SharedService.NewTenant(), ProxyForwardingTests.ProxyScopes);
+        var stranger = host.KestrelClientFor(SharedService.NewTenant(), ProxyForwardingTests.ProxyScopes);
+        var key = SharedService.NewKey();
+        Us.Respond(key, FakeReply.Ok());
+        var id = (await owner.CreateCredential(key))["id"]!.GetValue<Guid>();
+
+        // The trigger bucket holds one slot per 10 s: had a stranger's 404 taken it, the owner's trigger would be a 429.
+        for (var i = 0; i < 3; i++)
+        {
+            var refused = await stranger.PostAsync($"/v1/credentials/{id}/proxy/v1/campaigns/7/triggers", Api.Json(new { }));
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        }
+
+        var mine = await owner.PostAsync($"/v1/credentials/{id}/proxy/v1/campaigns/7/triggers", Api.Json(new { }));
+        Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
+        Assert.Single(Us.RequestsWithKey(key));
+    }
 }
