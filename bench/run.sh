@@ -162,6 +162,10 @@ dotnet build "$ROOT/tests/CredentialService.FakeCustomerIo/CredentialService.Fak
   --artifacts-path "$ARTIFACTS" >"$OUT/build-fake.log" 2>&1 || { tail -20 "$OUT/build-fake.log" >&2; exit 1; }
 dotnet build "$BENCH/Seeder/Seeder.csproj" -c Release --artifacts-path "$ARTIFACTS" \
   >"$OUT/build-seeder.log" 2>&1 || { tail -20 "$OUT/build-seeder.log" >&2; exit 1; }
+EMPTY_APP_DIR=$ARTIFACTS/empty-app   # the cold-start baseline, published like the service
+rm -rf "$EMPTY_APP_DIR"
+dotnet publish "$BENCH/EmptyApp/EmptyApp.csproj" -c Release --artifacts-path "$ARTIFACTS" -r linux-x64 --self-contained false \
+  -p:PublishReadyToRun=true -o "$EMPTY_APP_DIR" >"$OUT/build-empty-app.log" 2>&1 || { tail -20 "$OUT/build-empty-app.log" >&2; exit 1; }
 FAKE_DLL=$ARTIFACTS/bin/CredentialService.FakeCustomerIo/release/CredentialService.FakeCustomerIo.dll
 SEEDER_DLL=$ARTIFACTS/bin/Seeder/release/Seeder.dll
 log "built in $(($(date +%s) - build_started)) s"
@@ -461,6 +465,19 @@ for i in 2 3; do
   stop_pid "$SERVICE_PID" 15
   SERVICE_PID=""
 done
+# The same three starts of an empty ASP.NET Core app published the same way: what any app's start costs here.
+EMPTY_STARTS=()
+for i in 1 2 3; do
+  t0=$(date +%s%N)
+  (cd "$EMPTY_APP_DIR" && exec "${PIN_SERVICE_CMD[@]}" env "${SERVICE_ENV[@]}" dotnet EmptyApp.dll) >"$OUT/empty-app-$i.log" 2>&1 &
+  SERVICE_PID=$!
+  EMPTY_STARTS+=("$(wait_ready "$t0")")
+  stop_pid "$SERVICE_PID" 15
+  SERVICE_PID=""
+done
+meta empty_app_starts_s "${EMPTY_STARTS[*]}"
+meta empty_app_start_s "$(printf '%s\n' "${EMPTY_STARTS[@]}" | sort -n | sed -n 2p)"
+log "empty ASP.NET Core app, starts to ready: ${EMPTY_STARTS[*]} s"
 meta cold_starts_s "${COLD_STARTS[*]}"
 meta cold_start_s "$(printf '%s\n' "${COLD_STARTS[@]}" | sort -n | sed -n 2p)"
 log "cold starts to ready: ${COLD_STARTS[*]} s"

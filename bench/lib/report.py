@@ -166,6 +166,11 @@ def main() -> None:
         out.append(f"| cold start to first 200 on /health/ready (migrated database; median of "
                    f"{meta.get('cold_starts_s', cold)} s) | {float(cold):.2f} s | ≤ 1 s | "
                    f"{'**met**' if met else '**MISSED**'} |")
+    if cold and meta.get("empty_app_start_s"):
+        empty = float(meta["empty_app_start_s"])
+        out.append(f"| cold start of an empty ASP.NET Core app published the same way (median of "
+                   f"{meta.get('empty_app_starts_s', empty)} s): what any app's start costs on this machine | {empty:.2f} s "
+                   f"| – | service ÷ empty app = {float(cold) / empty:.2f} |")
     if meta.get("first_start_s"):
         out.append(f"| first start on an empty database (migrations + key ring) | {float(meta['first_start_s']):.2f} s | – | |")
     if meta.get("seed_seconds"):
