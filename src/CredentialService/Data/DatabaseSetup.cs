@@ -1,5 +1,6 @@
 using CredentialService.Credentials;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace CredentialService.Data;
@@ -12,6 +13,21 @@ public sealed class DatabaseOptions
 public static class DatabaseSetup
 {
     public const string ConnectionStringName = "Credentials";
+
+    /// <summary>
+    /// EF Core logs every failed command, save, query, transaction and connection as an Error before the exception
+    /// reaches the code that knows what it means. Each failure is logged once, there: a request's by
+    /// KnownExceptionHandler (the tenant maximum's 409 not at all, an outage's 503 and a timeout's 504 as warnings,
+    /// anything unexpected as an Error with the exception), a background loop's by the loop. EF's own lines are Debug.
+    /// </summary>
+    private static readonly (EventId, LogLevel)[] FailureEvents =
+    [
+        (RelationalEventId.CommandError, LogLevel.Debug),
+        (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+        (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+        (RelationalEventId.TransactionError, LogLevel.Debug),
+        (RelationalEventId.ConnectionError, LogLevel.Debug),
+    ];
 
     public static IHostApplicationBuilder AddCredentialsDatabase(this IHostApplicationBuilder builder)
     {
@@ -28,7 +44,8 @@ public static class DatabaseSetup
         var connectionString = WithServiceDefaults(configured, maxPerTenant);
         builder.Services.AddDbContextPool<CredentialsDbContext>(o => o
             .UseNpgsql(connectionString)
-            .UseSnakeCaseNamingConvention());
+            .UseSnakeCaseNamingConvention()
+            .ConfigureWarnings(w => w.Log(FailureEvents)));
 
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database");
         builder.Services.AddHostedService<DatabaseMigrator>();

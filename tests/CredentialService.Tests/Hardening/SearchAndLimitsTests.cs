@@ -34,7 +34,9 @@ public sealed class SearchAndLimitsTests : IsolatedServiceTest
         Assert.Contains("took too long", (await response.ReadJson())["title"]!.GetValue<string>());
         var metrics = await host.CreateClient().GetStringAsync("/metrics");
         Assert.Equal(1, Counter(metrics, "credential_service_query_timeouts_total"));
-        Assert.Equal(0, Counter(metrics, "credential_service_database_unavailable_total"));
+        // Not "database unavailable": this host logged no 503. (Its counter is not the proof: OpenTelemetry listens to
+        // meters by name across the process, so in a test run it also counts the outage tests' hosts.)
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Contains("Database unavailable", StringComparison.Ordinal));
         Assert.DoesNotContain(host.Logs.Lines, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
         Assert.Equal("renamed", (await (await client.PatchAsync($"/v1/credentials/{id}", Api.Json(new { name = "renamed" }))).ReadJson())["name"]!.GetValue<string>());
     }
@@ -70,5 +72,8 @@ public sealed class SearchAndLimitsTests : IsolatedServiceTest
             (await clients[0].PostAsync("/v1/credentials", Api.Json(new { name = "again", appApiKey = SharedService.NewKey() }))).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict,
             (await clients[1].PostAsync("/v1/credentials", Api.Json(new { name = "over", appApiKey = SharedService.NewKey() }))).StatusCode);
+
+        // A refusal the service expects is not an error for whoever watches the logs (EF's own failure lines are Debug).
+        Assert.DoesNotContain(first.Logs.Lines.Concat(second.Logs.Lines), l => l.StartsWith("Error ", StringComparison.Ordinal));
     }
 }
