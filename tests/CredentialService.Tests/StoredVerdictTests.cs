@@ -66,9 +66,7 @@ public sealed class StoredVerdictTests(SharedService service)
         // The old key is refused, slowly: the key is rotated while Customer.io is answering.
         service.Us.Respond(oldKey, FakeReply.Unauthorized() with { Delay = TimeSpan.FromSeconds(2) });
         var testing = client.PostAsync($"/v1/credentials/{id}/test", null);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (service.Us.RequestsWithKey(oldKey).Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
-        Assert.Equal(2, service.Us.RequestsWithKey(oldKey).Count);
+        await UntilCustomerIoHasSeen(oldKey, 2);
         var rotate = new HttpRequestMessage(HttpMethod.Patch, $"/v1/credentials/{id}") { Content = Api.Json(new { appApiKey = newKey }) };
         var rotated = await (await client.SendAsync(rotate)).ReadJson();
 
@@ -96,14 +94,21 @@ public sealed class StoredVerdictTests(SharedService service)
         var id = (await client.CreateCredential(key))["id"]!.GetValue<Guid>();
 
         var testing = client.PostAsync($"/v1/credentials/{id}/test", null);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (service.Us.RequestsWithKey(key).Count < 1 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await UntilCustomerIoHasSeen(key, 1);
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/v1/credentials/{id}")).StatusCode);
 
         var tested = await testing;
         Assert.Equal(HttpStatusCode.OK, tested.StatusCode);
         Assert.Null(tested.Headers.ETag);
         await client.GetJson($"/v1/credentials/{id}", HttpStatusCode.NotFound);
+    }
+
+    /// <summary>Waits until the test under way has reached Customer.io (the fake holds its answer back).</summary>
+    private async Task UntilCustomerIoHasSeen(string key, int requests)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (service.Us.RequestsWithKey(key).Count < requests && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(requests, service.Us.RequestsWithKey(key).Count);
     }
 
     private static async Task<int> CountListed(HttpClient client, string outcome, Guid id) =>
