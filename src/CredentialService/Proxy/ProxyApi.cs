@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using CredentialService.ConnectionTests;
 using CredentialService.Credentials;
-using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
 using CredentialService.Infrastructure.Errors;
 using CredentialService.Infrastructure.Telemetry;
@@ -12,7 +11,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
