@@ -17,12 +17,15 @@ rows = [  # scenario, service run, baseline run, kind
     ("stored test, 32 conn.", "svc_test_stored", "fake", "added"),
     ("unsaved test, 1 conn.", "svc_test_unsaved_c1", "fake_c1", "added"),
     ("stored test, 1 conn.", "svc_test_stored_c1", "fake_c1", "added"),
+    ("stored test's SQL alone, 1 client (pgbench)", "pg_test_stored_c1", None, "floor"),
     ("proxy, 32 conn. (÷ get by id)", "svc_proxy", "svc_get_proxyrun", "ratio"),
     ("proxy, 1 conn.", "svc_proxy_c1", "fake_c1_proxyrun", "added"),
 ]
 
 def cell(results, svc, base, kind):
     s, b = results.get(svc), results.get(base)
+    if kind == "floor":
+        return f"p50 {s['p50_us'] / 1000:.2f} ms" if s else "–"
     if not s or not b:
         return "–"
     if kind == "ratio":
