@@ -50,26 +50,18 @@ public sealed class ProxyRateLimitTests : IsolatedServiceTest
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         var arrivals = Us.RequestsWithKey(key).Select(r => r.At).Where(at => at >= burstStart).Order().ToList();
         Assert.Equal(40, arrivals.Count);
-        // A bucket of 5 at 5/s: the first 5 may arrive at once; from then on, arrival k comes no sooner than
-        // (k - 4) × 200 ms after the first (100 ms of slack for the forwarding's own jitter).
+        // A bucket of 5 at 5/s, full when the burst starts: by any moment t, at most 5 + 5 × (t − burstStart) slots
+        // have been granted, and a request reaches Customer.io only after its slot's time. So arrival k (0-based) comes
+        // no sooner than (k − 4) × 200 ms after the burst started, however the machine stalls the forwarding (a stall
+        // only delays arrivals). Two per-process limiters would grant 10/s: arrival 39 would come at about 3 s, not 7.
         var interval = TimeSpan.FromSeconds(1.0 / PerSecond);
+        var slack = TimeSpan.FromMilliseconds(20); // timer granularity
         for (var k = PerSecond; k < arrivals.Count; k++)
         {
-            var earliest = arrivals[0] + (k - PerSecond + 1) * interval - TimeSpan.FromMilliseconds(100);
-            Assert.True(arrivals[k] >= earliest, $"request {k} arrived {(arrivals[k] - arrivals[0]).TotalMilliseconds:0} ms after the first");
+            var earliest = burstStart + (k - PerSecond + 1) * interval - slack;
+            Assert.True(arrivals[k] >= earliest,
+                $"request {k} arrived {(arrivals[k] - burstStart).TotalMilliseconds:0} ms after the burst started, before its slot at {(earliest + slack - burstStart).TotalMilliseconds:0} ms");
         }
-
-        // Per second, after the first burst: the limit, plus three for the forwarding's jitter on a loaded machine
-        // (a grant is timed by the database; the arrival also carries the service's own latency, and a stalled
-        // request arrives together with the next ones). Two per-process limiters would put 10 through every second.
-        for (var start = arrivals[0].AddSeconds(1); start < arrivals[^1]; start = start.AddMilliseconds(100))
-        {
-            var inWindow = arrivals.Count(a => a >= start && a < start.AddSeconds(1));
-            Assert.True(inWindow <= PerSecond + 3, $"{inWindow} requests in the second from {(start - arrivals[0]).TotalMilliseconds:0} ms");
-        }
-
-        var sustained = (arrivals.Count - PerSecond) / (arrivals[^1] - arrivals[0]).TotalSeconds;
-        Assert.InRange(sustained, 0, PerSecond * 1.05);
     }
 
     [Fact]
