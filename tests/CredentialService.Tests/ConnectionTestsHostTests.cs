@@ -118,9 +118,11 @@ public sealed class ConnectionTestsHostTests : IsolatedServiceTest
         Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         var outcomes = await Task.WhenAll(results.Select(async r => (await r.ReadJson())["outcome"]!.GetValue<string>()));
         Assert.All(outcomes, o => Assert.Equal("ok", o));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2 + 3), $"200 concurrent 2-second tests took {watch.Elapsed}");
-        // A generous bound on a shared 2-core machine; the benchmark measures the real number.
+        // Bounds that tell "concurrent" from "queued" even on a loaded shared machine (the benchmark measures the real
+        // numbers): one after another the tests would take 400 s, and a blocked thread pool would hold the bystander
+        // behind Customer.io's 2 s.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2 + 10), $"200 concurrent 2-second tests took {watch.Elapsed}");
         latencies.Sort();
-        Assert.True(latencies[latencies.Count / 2] < TimeSpan.FromMilliseconds(250), $"median list+health while 200 tests wait: {latencies[latencies.Count / 2]}");
+        Assert.True(latencies[latencies.Count / 2] < TimeSpan.FromSeconds(1), $"median list+health while 200 tests wait: {latencies[latencies.Count / 2]}");
     }
 }
