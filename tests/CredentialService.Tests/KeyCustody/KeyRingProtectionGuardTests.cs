@@ -14,7 +14,11 @@ public sealed class KeyRingProtectionGuardTests : KeyRingTest
         var failure = Record.Exception(() => World.StartHost(environment: Production));
 
         Assert.NotNull(failure);
-        Assert.Contains("DataProtection:Certificate:Path", MessagesOf(failure), StringComparison.Ordinal);
+        Assert.Contains(
+            "The data-protection key ring must be encrypted at rest outside Development: set 'DataProtection:Certificate:Path' " +
+            "(with 'DataProtection:Certificate:Password' or 'DataProtection:Certificate:KeyPath'), or set " +
+            "'DataProtection:AllowUnprotectedKeyRing=true' to run with an unencrypted key ring.",
+            MessagesOf(failure), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -27,7 +31,7 @@ public sealed class KeyRingProtectionGuardTests : KeyRingTest
         var failure = Record.Exception(() => World.StartHost(settings, Production));
 
         Assert.NotNull(failure);
-        Assert.Contains("DataProtection:PreviousCertificates:0:Path", MessagesOf(failure), StringComparison.Ordinal);
+        Assert.Contains("'DataProtection:PreviousCertificates:0:Path' names no readable certificate file", MessagesOf(failure), StringComparison.Ordinal);
     }
 
     [Fact]
