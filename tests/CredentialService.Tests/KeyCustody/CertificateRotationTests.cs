@@ -111,6 +111,7 @@ public sealed class CertificateRotationTests : KeyRingTest
         Assert.Contains("canary", reason, StringComparison.Ordinal);
         Assert.Contains("data_protection_keys", reason, StringComparison.Ordinal);
         Assert.Contains("certificate", reason, StringComparison.Ordinal);
+        Assert.Contains("is not the one this service started with (", reason, StringComparison.Ordinal);
 
         var secret = await host.ClientFor(tenant).GetAsync($"/v1/credentials/{id}/secret");
         Assert.Equal(HttpStatusCode.Conflict, secret.StatusCode);

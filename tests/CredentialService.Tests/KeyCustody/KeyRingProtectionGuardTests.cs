@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace CredentialService.Tests.KeyCustody;
 
@@ -13,7 +14,11 @@ public sealed class KeyRingProtectionGuardTests : KeyRingTest
         var failure = Record.Exception(() => World.StartHost(environment: Production));
 
         Assert.NotNull(failure);
-        Assert.Contains("DataProtection:Certificate:Path", MessagesOf(failure), StringComparison.Ordinal);
+        Assert.Contains(
+            "The data-protection key ring must be encrypted at rest outside Development: set 'DataProtection:Certificate:Path' " +
+            "(with 'DataProtection:Certificate:Password' or 'DataProtection:Certificate:KeyPath'), or set " +
+            "'DataProtection:AllowUnprotectedKeyRing=true' to run with an unencrypted key ring.",
+            MessagesOf(failure), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -26,7 +31,7 @@ public sealed class KeyRingProtectionGuardTests : KeyRingTest
         var failure = Record.Exception(() => World.StartHost(settings, Production));
 
         Assert.NotNull(failure);
-        Assert.Contains("DataProtection:PreviousCertificates:0:Path", MessagesOf(failure), StringComparison.Ordinal);
+        Assert.Contains("'DataProtection:PreviousCertificates:0:Path' names no readable certificate file", MessagesOf(failure), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -40,6 +45,23 @@ public sealed class KeyRingProtectionGuardTests : KeyRingTest
 
         Assert.NotNull(failure);
         Assert.Contains("DataProtection:Certificate", MessagesOf(failure), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_certificate_file_without_its_private_key_stops_the_start_and_names_the_setting()
+    {
+        var current = World.NewCertificate("ring-public-only");
+        using var publicOnly = X509Certificate2.CreateFromPem(File.ReadAllText(current.PemPath));
+        Assert.False(publicOnly.HasPrivateKey);
+        var path = Path.Combine(Path.GetDirectoryName(current.Path)!, "ring-public-only-no-key.pfx");
+        File.WriteAllBytes(path, publicOnly.Export(X509ContentType.Pfx, current.Password));
+        var settings = current.AsCurrent();
+        settings["DataProtection:Certificate:Path"] = path;
+
+        var failure = Record.Exception(() => World.StartHost(settings, Production));
+
+        Assert.NotNull(failure);
+        Assert.Contains("The certificate at 'DataProtection:Certificate:Path' has no private key.", MessagesOf(failure), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -103,11 +103,13 @@ public sealed class KeyRingWorld
 
     public async Task<Guid> KeyIdOfCredential(Guid credentialId) => KeyIdOf(await CiphertextOf(credentialId));
 
-    public async Task<Guid> KeyIdOfCanary()
+    public async Task<Guid> KeyIdOfCanary() => KeyIdOf(await CanaryCiphertext());
+
+    public async Task<byte[]> CanaryCiphertext()
     {
         await using var connection = await OpenAsync();
         await using var command = new NpgsqlCommand("SELECT ciphertext FROM key_ring_canary", connection);
-        return KeyIdOf((byte[])(await command.ExecuteScalarAsync())!);
+        return (byte[])(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>The rows of the key ring table, as an operator would see them with psql.</summary>
