@@ -4,6 +4,8 @@ using CredentialService.Credentials;
 using CredentialService.Data;
 using CredentialService.Infrastructure.Auth;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace CredentialService.Verification;
 
@@ -35,24 +37,48 @@ public static class VerdictEvents
 
         // Customer.io has answered: the verdict and its events are written even if the caller hangs up now (the
         // statement's own timeout still bounds it), so the trail records every test that reached Customer.io.
-        // One INSERT of both events, in this order (their ids order the trail); verdict_changed only with the update.
-        var versions = await db.Database.SqlQuery<long>($"""
-            WITH updated AS (
-                UPDATE credentials
-                   SET last_test = {lastTest}::jsonb,
-                       app_api_key_ciphertext = coalesce({rewrapped}::bytea, app_api_key_ciphertext),
-                       next_verification_at = coalesce({nextVerificationAt}::timestamptz, next_verification_at)
-                 WHERE id = {read.Id} AND tenant_id = {read.TenantId} AND version = {read.Version}
-                RETURNING version
-            ), events AS (
-                INSERT INTO credential_events (tenant_id, credential_id, at, action, actor, detail)
-                SELECT {read.TenantId}, {read.Id}, {at}, {AuditAction.Tested}, {caller.Actor}, {tested}::jsonb
-                UNION ALL
-                SELECT {read.TenantId}, {read.Id}, {at}, {AuditAction.VerdictChanged}, {caller.Actor}, {changed}::jsonb
-                  FROM updated WHERE {changed}::jsonb IS NOT NULL
-            )
-            SELECT version AS "Value" FROM updated
-            """).ToListAsync(CancellationToken.None);
-        return versions.Count == 0 ? null : versions[0];
+        // Positional, typed parameters (nulls included): Npgsql then prepares the statement after a few calls
+        // (Max Auto Prepare) instead of Postgres parsing and planning it on every verdict.
+        await db.Database.OpenConnectionAsync(CancellationToken.None);
+        try
+        {
+            await using var command = new NpgsqlCommand(Sql, (NpgsqlConnection)db.Database.GetDbConnection());
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = read.Id });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = read.TenantId });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = read.Version });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = lastTest });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)rewrapped ?? DBNull.Value });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)nextVerificationAt ?? DBNull.Value });
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = at });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = caller.Actor });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = tested });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)changed ?? DBNull.Value });
+            await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
+            return await reader.ReadAsync(CancellationToken.None) ? reader.GetInt64(0) : null;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
+
+    // One INSERT of both events, in this order (their ids order the trail); verdict_changed only with the update.
+    // $1 id, $2 tenant, $3 version read, $4 lastTest, $5 rewrapped key or null, $6 next due time or null, $7 at,
+    // $8 actor, $9 the tested event's detail, $10 the verdict_changed event's detail or null.
+    private static readonly string Sql = $"""
+        WITH updated AS (
+            UPDATE credentials
+               SET last_test = $4,
+                   app_api_key_ciphertext = coalesce($5, app_api_key_ciphertext),
+                   next_verification_at = coalesce($6, next_verification_at)
+             WHERE id = $1 AND tenant_id = $2 AND version = $3
+            RETURNING version
+        ), events AS (
+            INSERT INTO credential_events (tenant_id, credential_id, at, action, actor, detail)
+            SELECT $2, $1, $7, '{AuditAction.Tested}', $8, $9
+            UNION ALL
+            SELECT $2, $1, $7, '{AuditAction.VerdictChanged}', $8, $10 FROM updated WHERE $10 IS NOT NULL
+        )
+        SELECT version FROM updated
+        """;
 }
