@@ -52,6 +52,35 @@ public sealed class SharedRateLimitTests : IsolatedServiceTest
     }
 
     [Fact]
+    public async Task A_stored_test_of_a_credential_the_caller_does_not_have_takes_no_test_slot()
+    {
+        var host = StartHost(new Dictionary<string, string?> { ["RateLimiting:TestsPerSecondPerTenant"] = "1" });
+        var tenant = SharedService.NewTenant();
+        var client = host.ClientFor(tenant);
+        var stranger = host.ClientFor(SharedService.NewTenant());
+        var key = SharedService.NewKey();
+        Us.Respond(key, FakeReply.Ok());
+        var id = (await client.CreateCredential(key))["id"]!.GetValue<Guid>();
+
+        // The read and the slot are one statement: no row, no slot. Had these 404s taken the tenant's one slot per
+        // second, the test of its own credential right after them would be a 429.
+        foreach (var missing in new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync($"/v1/credentials/{missing}/test", null)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"/v1/credentials/{id}/test", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/v1/credentials/{id}/test", null)).StatusCode);
+
+        // The slot was taken: the next test within the second is refused like any connection test over the limit.
+        var refused = await client.PostAsync($"/v1/credentials/{id}/test", null);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
+        Assert.Contains("1 connection tests per second", (await refused.ReadJson())["detail"]!.GetValue<string>());
+        Assert.Single(Us.RequestsWithKey(key));
+    }
+
+    [Fact]
     public async Task Idle_buckets_are_deleted_and_buckets_in_use_are_kept()
     {
         var limiter = Host.Service<SharedRateLimiter>();

@@ -3,6 +3,7 @@ using CredentialService.Credentials;
 using CredentialService.Data;
 using CredentialService.Infrastructure;
 using CredentialService.Infrastructure.Auth;
+using CredentialService.Infrastructure.Errors;
 using CredentialService.Infrastructure.Telemetry;
 using CredentialService.KeyCustody;
 using CredentialService.RateLimiting;
@@ -45,7 +46,6 @@ public static class ConnectionTestsApi
         var group = routes.MapGroup("/v1/credentials")
             .WithTags("Connection tests")
             .RequireAuthorization(Scopes.Test)
-            .RequireSharedRateLimit<ConnectionTestRateLimit, RouteGroupBuilder>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -55,6 +55,7 @@ public static class ConnectionTestsApi
             .WithName("TestUnsavedKey")
             .WithSummary("Test a key before saving it")
             .WithDescription("Calls GET {region}/v1/workspaces with the key as a Bearer token and classifies the answer. Nothing is stored.")
+            .RequireSharedRateLimit<ConnectionTestRateLimit, RouteHandlerBuilder>()
             .AddEndpointFilter<ValidationFilter<TestKeyRequest>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -76,12 +77,23 @@ public static class ConnectionTestsApi
         return TypedResults.Ok(await customerIo.TestAsync(key, region, ct));
     }
 
-    public static async Task<Results<Ok<TestResult>, NotFound>> TestStored(
+    // The tenant's test limit (ConnectionTestRateLimit) and the credential's read in one round trip: a credential
+    // that is not the caller's is a 404 that takes no slot.
+    private static readonly string AdmissionSql = SharedRateLimiter.AcquireForRowSql(StoredKeyQuery.Sql);
+
+    public static async Task<Results<Ok<TestResult>, NotFound, ProblemHttpResult>> TestStored(
         Guid id, Caller caller, HttpContext http, CredentialsDbContext db, AppApiKeyProtector protector,
-        CustomerIoClient customerIo, TimeProvider time, CancellationToken ct)
+        ConnectionTestRateLimit testLimit, SharedRateLimiter limiter, CustomerIoClient customerIo, TimeProvider time,
+        CancellationToken ct)
     {
-        var credential = await CredentialQueries.StoredKeyById(db, id, caller.TenantId, ct);
-        if (credential is null) return TypedResults.NotFound();
+        var (bucket, limit, maxWait) = testLimit.BucketFor(caller);
+        var admitted = await limiter.AcquireForRowAsync(bucket, limit, maxWait, AdmissionSql,
+            StoredKeyQuery.Parameters(id, caller.TenantId), StoredKeyQuery.Read, ct);
+        if (admitted is not var (credential, decision)) return TypedResults.NotFound();
+        if (!decision.Granted)
+        {
+            return ProblemSetup.TooManyRequests(http, testLimit.Refused(http, limit, decision.RetryAfterSeconds), decision.RetryAfterSeconds);
+        }
 
         var (key, rewrapped) = protector.Reveal(credential);
         var result = await customerIo.TestAsync(key, credential.Region, ct);

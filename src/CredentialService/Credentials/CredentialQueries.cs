@@ -49,27 +49,27 @@ public static class CredentialQueries
 }
 
 /// <summary>
-/// The proxy's read of one credential of the tenant, in SQL: it runs inside the rate limiter's statement
-/// (<see cref="RateLimiting.SharedRateLimiter.AcquireForRowSql"/>), so the read and the slot are one round trip.
-/// Parameters $6 (id) and $7 (tenant); columns region, ciphertext, version (<see cref="ProxyTarget"/>).
+/// <see cref="CredentialQueries.StoredKeyById"/> in SQL, for the callers that read the credential inside the rate
+/// limiter's statement (<see cref="RateLimiting.SharedRateLimiter.AcquireForRowSql"/>: a person's stored test, every
+/// proxy call), so the read and the slot are one round trip and a credential that is not the caller's takes no slot.
+/// Parameters $6 (id) and $7 (tenant); the columns of <see cref="StoredKey"/> from ordinal 1 on.
 /// </summary>
-public static class ProxyTargetQuery
+public static class StoredKeyQuery
 {
-    public const string Sql = "SELECT region, app_api_key_ciphertext, version FROM credentials WHERE tenant_id = $7 AND id = $6";
+    public const string Sql =
+        "SELECT id, tenant_id, region, app_api_key_ciphertext, version, last_outcome FROM credentials WHERE tenant_id = $7 AND id = $6";
 
     public static Npgsql.NpgsqlParameter[] Parameters(Guid id, string tenantId) =>
         [new Npgsql.NpgsqlParameter<Guid> { TypedValue = id }, new Npgsql.NpgsqlParameter<string> { TypedValue = tenantId }];
 
     /// <summary>Reads the row from ordinal 1 on (ordinal 0 is the limiter's).</summary>
-    public static ProxyTarget Read(Npgsql.NpgsqlDataReader row) =>
-        new(row.GetString(1), row.GetFieldValue<byte[]>(2), row.GetInt64(3));
+    public static StoredKey Read(Npgsql.NpgsqlDataReader row) =>
+        new(row.GetGuid(1), row.GetString(2), row.GetString(3), row.GetFieldValue<byte[]>(4), row.GetInt64(5),
+            row.IsDBNull(6) ? null : row.GetString(6));
 }
 
-/// <summary>A credential as the proxy reads it on every call (the key is decrypted only when its version is new).</summary>
-public sealed record ProxyTarget(string Region, byte[] AppApiKeyCiphertext, long Version);
-
 /// <summary>
-/// A credential as a test reads it: <see cref="Version"/> is the row's write counter when read (the verdict's
+/// A credential as a test or the proxy reads it: <see cref="Version"/> is the row's write counter when read (the verdict's
 /// optimistic-concurrency check), <see cref="LastOutcome"/> the verdict before.
 /// </summary>
 public sealed record StoredKey(Guid Id, string TenantId, string Region, byte[] AppApiKeyCiphertext, long Version, string? LastOutcome);

@@ -12,7 +12,7 @@ namespace CredentialService.Data;
 /// <c>TenantId ==</c> check. The tenant comes first, so EF writes <c>WHERE tenant_id = @p AND id = @p</c>: the
 /// (tenant_id, ...) indexes serve it. Another tenant's row is then indistinguishable from one that never existed (404).
 /// The exceptions are the hot paths: <see cref="CredentialQueries"/> (compiled queries cannot call these methods, so
-/// each takes the tenant as a parameter and writes the same condition), <see cref="ProxyTargetQuery"/> and
+/// each takes the tenant as a parameter and writes the same condition), <see cref="StoredKeyQuery"/> and
 /// <see cref="Verification.VerdictEvents"/> (SQL, one round trip each); the tenant-isolation tests cover them like
 /// every endpoint.
 /// </summary>

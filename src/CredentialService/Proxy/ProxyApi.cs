@@ -24,7 +24,7 @@ namespace CredentialService.Proxy;
 /// </summary>
 public static partial class ProxyApi
 {
-    private static readonly string AdmissionSql = SharedRateLimiter.AcquireForRowSql(ProxyTargetQuery.Sql);
+    private static readonly string AdmissionSql = SharedRateLimiter.AcquireForRowSql(StoredKeyQuery.Sql);
 
     public const string ProblemTypeBase = "https://credential-service/problems/";
     public static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -98,7 +98,7 @@ public static partial class ProxyApi
         var bucket = $"proxy:{id:N}:{endpointClass.ToString().ToLowerInvariant()}";
         var limit = ProxyPath.LimitOf(endpointClass, options.Value);
         var admitted = await limiter.AcquireForRowAsync(bucket, limit, TimeSpan.FromSeconds(options.Value.MaxQueueSeconds),
-            AdmissionSql, ProxyTargetQuery.Parameters(id, caller.TenantId), ProxyTargetQuery.Read, http.RequestAborted);
+            AdmissionSql, StoredKeyQuery.Parameters(id, caller.TenantId), StoredKeyQuery.Read, http.RequestAborted);
         if (admitted is not var (credential, decision))
         {
             LogRefused(logger, method, id, target.Summary, StatusCodes.Status404NotFound);

@@ -36,9 +36,13 @@ public abstract class TenantRequestRateLimit(string kind, IOptions<TenancyOption
     public static string BucketOf(string kind, string tenantId) => $"{kind}:{tenantId}";
 
     public (string BucketKey, RateLimit Limit, TimeSpan MaxWait)? BucketFor(HttpContext context) =>
-        Caller.TenantOf(context.User, tenancy.Value.ClaimType) is { } tenant
-            ? (BucketOf(kind, tenant), new RateLimit(PerSecond, Burst), MaxWait)
-            : null;
+        Caller.TenantOf(context.User, tenancy.Value.ClaimType) is { } tenant ? BucketFor(tenant) : null;
+
+    /// <summary>The caller's bucket, for an endpoint that takes its slot itself (e.g. together with its read).</summary>
+    public (string BucketKey, RateLimit Limit, TimeSpan MaxWait) BucketFor(Caller caller) => BucketFor(caller.TenantId);
+
+    private (string BucketKey, RateLimit Limit, TimeSpan MaxWait) BucketFor(string tenant) =>
+        (BucketOf(kind, tenant), new RateLimit(PerSecond, Burst), MaxWait);
 
     public ProblemDetails Refused(HttpContext context, RateLimit limit, int retryAfterSeconds)
     {
