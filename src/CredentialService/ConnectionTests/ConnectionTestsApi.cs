@@ -95,6 +95,8 @@ public static class ConnectionTestsApi
             return ProblemSetup.TooManyRequests(http, testLimit.Refused(http, limit, decision.RetryAfterSeconds), decision.RetryAfterSeconds);
         }
 
+        if (decision.Wait > TimeSpan.Zero) await Task.Delay(decision.Wait, ct); // never today: tests do not queue
+
         var (key, rewrapped) = protector.Reveal(credential);
         var result = await customerIo.TestAsync(key, credential.Region, ct);
 
