@@ -19,7 +19,11 @@ public sealed class ConnectionTestsHostTests : IsolatedServiceTest
         var result = await response.ReadJson();
 
         Assert.Equal("invalid_key", result["outcome"]!.GetValue<string>());
-        Assert.Contains("try region eu", result["message"]!.GetValue<string>());
+        Assert.Equal(
+            "Customer.io rejected the key in the US region (api.customer.io) (HTTP 401). Either the key is wrong (check it " +
+            "is an App API Key, not a Tracking API key, copied completely and not deleted), or the workspace is in the EU " +
+            "region (api-eu.customer.io): try region eu.",
+            result["message"]!.GetValue<string>());
         Assert.Single(Us.RequestsWithKey(key));
         Assert.Empty(Eu.RequestsWithKey(key));
     }
@@ -39,7 +43,33 @@ public sealed class ConnectionTestsHostTests : IsolatedServiceTest
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("unreachable", result["outcome"]!.GetValue<string>());
         Assert.Null(result["upstreamStatus"]);
-        Assert.Contains("connect", result["message"]!.GetValue<string>());
+        Assert.Equal(
+            "Could not connect to Customer.io (EU region (api-eu.customer.io)): the connection was refused or could not be " +
+            "established. Check DNS, firewall and proxy settings between this service and Customer.io.",
+            result["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_host_name_that_does_not_resolve_and_a_failed_TLS_handshake_are_unreachable_and_say_which()
+    {
+        // https base URLs are accepted at start in every environment; .invalid never resolves (RFC 2606); the fake
+        // speaks plain http, so a TLS client hello to it fails.
+        var host = StartHost(new Dictionary<string, string?>
+        {
+            ["CustomerIo:Regions:us:BaseUrl"] = "https://customer-io.invalid",
+            ["CustomerIo:Regions:eu:BaseUrl"] = $"https://127.0.0.1:{Eu.BaseUrl.Port}",
+        });
+        var client = host.ClientFor(SharedService.NewTenant());
+
+        var unresolved = await (await client.PostAsync("/v1/credentials/test", Api.Json(new { appApiKey = SharedService.NewKey(), region = "us" }))).ReadJson();
+        var noTls = await (await client.PostAsync("/v1/credentials/test", Api.Json(new { appApiKey = SharedService.NewKey(), region = "eu" }))).ReadJson();
+
+        Assert.Equal("unreachable", unresolved["outcome"]!.GetValue<string>());
+        Assert.StartsWith("Could not connect to Customer.io (US region (api.customer.io)): the host name could not be resolved.",
+            unresolved["message"]!.GetValue<string>());
+        Assert.Equal("unreachable", noTls["outcome"]!.GetValue<string>());
+        Assert.StartsWith("Could not connect to Customer.io (EU region (api-eu.customer.io)): the TLS handshake failed.",
+            noTls["message"]!.GetValue<string>());
     }
 
     [Fact]

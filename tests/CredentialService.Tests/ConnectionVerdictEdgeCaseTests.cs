@@ -183,6 +183,21 @@ public sealed class ConnectionVerdictEdgeCaseTests(SharedService service)
     }
 
     [Fact]
+    public async Task A_workspace_name_or_id_longer_than_200_characters_is_cut_to_200()
+    {
+        var key = SharedService.NewKey();
+        var name = new string('n', 200) + "-cut";
+        service.Us.Respond(key, new FakeReply(200, $$"""{"workspaces":[{"id":"{{new string('7', 205)}}","name":"{{name}}"},{"id":42,"name":"{{new string('m', 200)}}"}]}"""));
+
+        var workspaces = (await TestUnsaved(key))["workspaces"]!.AsArray();
+
+        Assert.Equal(new string('n', 200), workspaces[0]!["name"]!.GetValue<string>());
+        Assert.Equal(new string('7', 200), workspaces[0]!["id"]!.GetValue<string>());
+        Assert.Equal(new string('m', 200), workspaces[1]!["name"]!.GetValue<string>()); // exactly 200: kept whole
+        Assert.Equal("42", workspaces[1]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Status_300_without_a_location_is_an_upstream_error_saying_no_location()
     {
         var key = SharedService.NewKey();

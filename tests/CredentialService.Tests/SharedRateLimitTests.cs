@@ -76,7 +76,10 @@ public sealed class SharedRateLimitTests : IsolatedServiceTest
         var refused = await client.PostAsync($"/v1/credentials/{id}/test", null);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
-        Assert.Contains("1 connection tests per second", (await refused.ReadJson())["detail"]!.GetValue<string>());
+        var problem = await refused.ReadJson();
+        Assert.Equal("Too many connection tests", problem["title"]!.GetValue<string>());
+        Assert.Equal("This tenant may run 1 connection tests per second (Customer.io allows 10 requests per second per " +
+                     "workspace). Try again in 1 second(s).", problem["detail"]!.GetValue<string>());
         Assert.Single(Us.RequestsWithKey(key));
     }
 

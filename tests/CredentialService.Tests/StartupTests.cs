@@ -26,4 +26,21 @@ public sealed class StartupTests : IsolatedServiceTest
         Assert.NotNull(error);
         Assert.Contains(named, error.GetBaseException().Message + error.Message);
     }
+
+    [Theory]
+    [InlineData(2048, true)]
+    [InlineData(2049, false)]
+    public async Task A_bad_setting_stops_the_start_also_for_a_base_url_over_2048_characters(int length, bool starts)
+    {
+        const string Base = "https://api.customer.io/";
+        var (_, error) = StartOrError(new Dictionary<string, string?> { ["CustomerIo:Regions:us:BaseUrl"] = Base + new string('a', length - Base.Length) });
+        if (starts)
+        {
+            Assert.Null(error);
+            return;
+        }
+
+        Assert.NotNull(error);
+        Assert.Contains("CustomerIo:Regions:us:BaseUrl and CustomerIo:Regions:eu:BaseUrl", error.GetBaseException().Message + error.Message);
+    }
 }

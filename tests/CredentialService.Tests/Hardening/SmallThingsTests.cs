@@ -150,7 +150,8 @@ public sealed class SmallThingsTests : IsolatedServiceTest
         else
         {
             Assert.NotNull(error);
-            Assert.Contains("CustomerIo:Regions:eu:BaseUrl", error.GetBaseException().Message + error.Message);
+            Assert.Contains($"CustomerIo:Regions:eu:BaseUrl is '{baseUrl}': outside Development a Customer.io base URL must use " +
+                            "https (plain http is allowed only for a loopback host).", error.GetBaseException().Message + error.Message);
         }
     }
 }
