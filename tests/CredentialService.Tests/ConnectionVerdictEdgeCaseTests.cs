@@ -183,6 +183,22 @@ public sealed class ConnectionVerdictEdgeCaseTests(SharedService service)
     }
 
     [Fact]
+    public async Task A_cookie_Customer_io_sets_is_never_sent_back_by_a_later_test()
+    {
+        // One HttpClient handler serves every tenant's tests: a cookie container would carry one tenant's session
+        // cookie into another tenant's call.
+        var first = SharedService.NewKey();
+        service.Us.Respond(first, new FakeReply(200, """{"workspaces":[]}""", Header("Set-Cookie", "session=tenant-a; Path=/")));
+        var second = SharedService.NewKey();
+        service.Us.Respond(second, FakeReply.Ok());
+
+        Assert.Equal("ok", Outcome(await TestUnsaved(first)));
+        Assert.Equal("ok", Outcome(await TestUnsaved(second)));
+
+        Assert.False(Assert.Single(service.Us.RequestsWithKey(second)).Headers!.ContainsKey("Cookie"));
+    }
+
+    [Fact]
     public async Task A_workspace_name_or_id_longer_than_200_characters_is_cut_to_200()
     {
         var key = SharedService.NewKey();
